@@ -1,0 +1,3 @@
+"""API routes of this module: (prefix, viewset, basename)."""
+
+routes: list = []

@@ -1,0 +1,1 @@
+"""Corrective and improvement action plans (ISO 9001 10.2)."""

@@ -1,0 +1,3 @@
+app_name = "action_plans"
+
+urlpatterns: list = []

@@ -1,0 +1,1 @@
+"""Contracts, contract review, regulations, deliverables and deliveries."""

@@ -1,0 +1,13 @@
+"""Core: audit trail, permissions, registries, attachments, notifications, import/export, jobs."""
+
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class CoreConfig(AppConfig):
+    name = "clientela.core"
+    label = "core"
+    verbose_name = _("Core")
+
+    def ready(self) -> None:
+        from . import jobs, signals  # noqa: F401  (register periodic jobs and signal receivers)

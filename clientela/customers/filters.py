@@ -1,0 +1,106 @@
+"""List filters for customers, contacts and interactions."""
+
+import django_filters
+from django import forms
+from django.db.models import Q, QuerySet
+from django.utils.translation import gettext_lazy as _
+from django_countries import countries
+
+from clientela.core.forms import DateInput
+from clientela.core.importing import normalise
+
+from .models import Contact, Customer, Interaction
+from .selectors import account_manager_choices, segment_choices
+
+
+def _search(queryset: QuerySet, name: str, value: str) -> QuerySet:
+    for term in normalise(value).split()[:8]:
+        queryset = queryset.filter(search_text__contains=term)
+    return queryset
+
+
+class CustomerFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(
+        label=_("Search"),
+        method="search",
+        widget=forms.TextInput(attrs={"type": "search", "placeholder": _("Name, code, tax ID, e-mail…")}),
+    )
+    status = django_filters.ChoiceFilter(label=_("Status"), choices=Customer.Status.choices, empty_label=_("All"))
+    kind = django_filters.ChoiceFilter(label=_("Kind"), choices=Customer.Kind.choices, empty_label=_("All"))
+    country = django_filters.ChoiceFilter(label=_("Country"), empty_label=_("All"))
+    segment = django_filters.ChoiceFilter(label=_("Segment"), empty_label=_("All"))
+    account_manager = django_filters.ChoiceFilter(
+        label=_("Account manager"), method="by_manager", empty_label=_("Anyone")
+    )
+
+    class Meta:
+        model = Customer
+        fields = ["q", "status", "kind", "country", "segment", "account_manager"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        used = set(Customer.objects.values_list("country", flat=True).distinct())
+        self.filters["country"].extra["choices"] = [(c.code, c.name) for c in countries if c.code in used]
+        self.filters["segment"].extra["choices"] = [(s, s) for s in segment_choices()]
+        self.filters["account_manager"].extra["choices"] = [("me", _("Me")), ("none", _("Nobody"))] + [
+            (str(u.pk), str(u)) for u in account_manager_choices()
+        ]
+
+    def search(self, queryset, name, value):
+        return _search(queryset, name, value)
+
+    def by_manager(self, queryset, name, value):
+        if value == "me":
+            return queryset.filter(account_manager=self.request.user)
+        if value == "none":
+            return queryset.filter(account_manager__isnull=True)
+        return queryset.filter(account_manager_id=value) if value.isdigit() else queryset
+
+
+class ContactFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(label=_("Search"), method="search", widget=forms.TextInput(attrs={"type": "search"}))
+    survey_consent = django_filters.BooleanFilter(
+        label=_("Agrees to surveys"),
+        widget=forms.Select(choices=[("", _("Any")), ("true", _("Yes")), ("false", _("No"))]),
+    )
+    marketing_consent = django_filters.BooleanFilter(
+        label=_("Agrees to marketing"),
+        widget=forms.Select(choices=[("", _("Any")), ("true", _("Yes")), ("false", _("No"))]),
+    )
+
+    class Meta:
+        model = Contact
+        fields = ["q", "survey_consent", "marketing_consent"]
+
+    def search(self, queryset, name, value):
+        terms = normalise(value).split()[:8]
+        for term in terms:
+            queryset = queryset.filter(Q(search_text__contains=term) | Q(customer__search_text__contains=term))
+        return queryset
+
+
+class InteractionFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(label=_("Search"), method="search", widget=forms.TextInput(attrs={"type": "search"}))
+    channel = django_filters.ChoiceFilter(label=_("Channel"), choices=Interaction.Channel.choices, empty_label=_("All"))
+    direction = django_filters.ChoiceFilter(
+        label=_("Direction"), choices=Interaction.Direction.choices, empty_label=_("All")
+    )
+    since = django_filters.DateFilter(
+        label=_("From"), field_name="occurred_at", lookup_expr="date__gte", widget=DateInput()
+    )
+    until = django_filters.DateFilter(
+        label=_("To"), field_name="occurred_at", lookup_expr="date__lte", widget=DateInput()
+    )
+    mine = django_filters.BooleanFilter(label=_("Only mine"), method="only_mine", widget=forms.CheckboxInput)
+
+    class Meta:
+        model = Interaction
+        fields = ["q", "channel", "direction", "since", "until", "mine"]
+
+    def search(self, queryset, name, value):
+        for term in value.split()[:8]:
+            queryset = queryset.filter(Q(subject__icontains=term) | Q(customer__search_text__contains=normalise(term)))
+        return queryset
+
+    def only_mine(self, queryset, name, value):
+        return queryset.filter(user=self.request.user) if value else queryset

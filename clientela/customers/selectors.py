@@ -1,0 +1,170 @@
+"""Reads of the customers module, scoped to what the user may see."""
+
+import datetime as dt
+from typing import Any
+
+from django.contrib.auth import get_user_model
+from django.db.models import Count, Max, Q, QuerySet
+from django.shortcuts import get_object_or_404
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from clientela.core.importing import normalise
+from clientela.core.permissions import ACCOUNT_MANAGER, SALES_MANAGER, has_perm
+from clientela.core.registry import HeadlineFigure, SearchHit, TimelineEntry, registry
+
+from .models import Contact, Customer, Interaction
+
+
+def customer_list(*, user: Any, include_archived: bool = False) -> QuerySet[Customer]:
+    qs = Customer.objects.select_related("account_manager")
+    if not include_archived:
+        qs = qs.filter(archived_at__isnull=True)
+    return qs
+
+
+def customer_get(*, user: Any, pk: int) -> Customer:
+    return get_object_or_404(Customer.objects.select_related("account_manager"), pk=pk)
+
+
+def contact_list(*, user: Any) -> QuerySet[Contact]:
+    return Contact.objects.filter(archived_at__isnull=True, customer__archived_at__isnull=True).select_related(
+        "customer"
+    )
+
+
+def contact_get(*, user: Any, pk: int) -> Contact:
+    return get_object_or_404(Contact.objects.select_related("customer", "customer__account_manager"), pk=pk)
+
+
+def interaction_list(*, user: Any) -> QuerySet[Interaction]:
+    return Interaction.objects.filter(archived_at__isnull=True).select_related("customer", "contact", "user")
+
+
+def interaction_get(*, user: Any, pk: int) -> Interaction:
+    return get_object_or_404(Interaction.objects.select_related("customer", "contact", "user"), pk=pk)
+
+
+def account_manager_choices() -> QuerySet:
+    """Users who can manage accounts: account managers and sales managers."""
+    return (
+        get_user_model()
+        .objects.filter(is_active=True, groups__name__in=[ACCOUNT_MANAGER, SALES_MANAGER])
+        .distinct()
+        .order_by("first_name", "last_name")
+    )
+
+
+def segment_choices() -> list[str]:
+    return list(
+        Customer.objects.exclude(segment="").values_list("segment", flat=True).distinct().order_by("segment")[:200]
+    )
+
+
+def search_customers(*, query: str, limit: int = 20) -> QuerySet[Customer]:
+    qs = Customer.objects.filter(archived_at__isnull=True)
+    for term in normalise(query).split()[:8]:
+        qs = qs.filter(search_text__contains=term)
+    return qs.order_by("name")[:limit]
+
+
+def interactions_timeline(
+    *, customer: Customer, user: Any, before: dt.datetime | None, limit: int
+) -> list[TimelineEntry]:
+    qs = Interaction.objects.filter(customer=customer, archived_at__isnull=True).select_related("user", "contact")
+    if before is not None:
+        qs = qs.filter(occurred_at__lt=before)
+    entries = []
+    for interaction in qs.order_by("-occurred_at")[:limit]:
+        who = f" · {interaction.contact}" if interaction.contact_id else ""
+        entries.append(
+            TimelineEntry(
+                at=interaction.occurred_at,
+                kind="interaction",
+                kind_label=interaction.get_channel_display(),
+                title=interaction.subject,
+                url=reverse("customers:interaction_edit", args=[interaction.pk]),
+                summary=interaction.notes[:300],
+                actor=f"{interaction.user or ''}{who}",
+                badge=interaction.get_direction_display(),
+                badge_tone="info" if interaction.direction == Interaction.Direction.INBOUND else "neutral",
+            )
+        )
+    return entries
+
+
+def customer_timeline(
+    *, customer: Customer, user: Any, before: dt.datetime | None = None, limit: int = 20, kinds: set[str] | None = None
+) -> tuple[list[TimelineEntry], bool]:
+    """The newest `limit` entries from every source the user may see, and whether more exist."""
+    merged: list[TimelineEntry] = []
+    for source in registry.timeline_sources:
+        if kinds and source.key not in kinds:
+            continue
+        if not has_perm(user, source.permission, customer):
+            continue
+        merged.extend(source.fetch(customer=customer, user=user, before=before, limit=limit + 1))
+    merged.sort(key=lambda e: e.at, reverse=True)
+    return merged[:limit], len(merged) > limit
+
+
+def customer_figures(*, customer: Customer, user: Any) -> list[HeadlineFigure]:
+    since = timezone.now() - dt.timedelta(days=90)
+    stats = Interaction.objects.filter(customer=customer, archived_at__isnull=True).aggregate(
+        recent=Count("id", filter=Q(occurred_at__gte=since)), last=Max("occurred_at")
+    )
+    figures = [
+        HeadlineFigure(gettext_lazy("Interactions, last 90 days"), str(stats["recent"])),
+    ]
+    if stats["last"]:
+        days = (timezone.now() - stats["last"]).days
+        tone = "good" if days <= 30 else "warning" if days <= 90 else "bad"
+        figures.append(
+            HeadlineFigure(
+                gettext_lazy("Last contact"),
+                _("%(days)s days ago") % {"days": days} if days else _("today"),
+                tone,
+            )
+        )
+    else:
+        figures.append(HeadlineFigure(gettext_lazy("Last contact"), _("never"), "warning"))
+    return figures
+
+
+def search_provider_customers(*, user: Any, query: str, limit: int) -> list[SearchHit]:
+    return [
+        SearchHit(
+            gettext_lazy("Customers"),
+            c.name,
+            reverse("customers:detail", args=[c.pk]),
+            f"{c.code} · {c.tax_id_display}".strip(" ·"),
+        )
+        for c in search_customers(query=query, limit=limit)
+    ]
+
+
+def search_provider_contacts(*, user: Any, query: str, limit: int) -> list[SearchHit]:
+    qs = contact_list(user=user)
+    for term in normalise(query).split()[:8]:
+        qs = qs.filter(search_text__contains=term)
+    return [
+        SearchHit(
+            gettext_lazy("Contacts"),
+            c.full_name,
+            reverse("customers:detail", args=[c.customer_id]) + "?tab=contacts",
+            f"{c.customer.name} · {c.email}".strip(" ·"),
+        )
+        for c in qs.order_by("last_name")[:limit]
+    ]
+
+
+def home_my_customers(*, user: Any) -> dict[str, Any]:
+    mine = customer_list(user=user).filter(account_manager=user).order_by("-updated_at")[:8]
+    recent = interaction_list(user=user).filter(user=user).order_by("-occurred_at")[:6]
+    totals = Customer.objects.filter(archived_at__isnull=True).aggregate(
+        active=Count("id", filter=Q(status=Customer.Status.ACTIVE)),
+        prospects=Count("id", filter=Q(status=Customer.Status.PROSPECT)),
+    )
+    return {"customers": mine, "interactions": recent, "totals": totals}

@@ -1,0 +1,1 @@
+"""Complaints, suggestions and compliments (ISO 10002)."""

@@ -1,0 +1,1 @@
+"""CCT and SC indicators, targets, management review, risks and opportunities."""

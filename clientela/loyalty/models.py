@@ -1,0 +1,1 @@
+"""Loyalty programmes, points ledger and retention."""

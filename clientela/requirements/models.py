@@ -1,0 +1,1 @@
+"""Customer requirements and expectations, documented, prioritised and traced."""

@@ -1,0 +1,10 @@
+"""Satisfaction surveys at lifecycle points."""
+
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class SurveysConfig(AppConfig):
+    name = "clientela.surveys"
+    label = "surveys"
+    verbose_name = _("Surveys")

@@ -1,0 +1,3 @@
+"""Public survey pages (no login): /s/<token>/."""
+
+urlpatterns: list = []

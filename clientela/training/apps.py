@@ -1,0 +1,10 @@
+"""Customer-service training and competence."""
+
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class TrainingConfig(AppConfig):
+    name = "clientela.training"
+    label = "training"
+    verbose_name = _("Training")

@@ -1,0 +1,1 @@
+"""Customer-service training and competence."""
