@@ -34,6 +34,13 @@ PURPOSES: dict[str, tuple[set[str], Any]] = {
 }
 
 
+ACCEPT = {
+    "document": ".pdf,application/pdf",
+    "image": "image/png,image/jpeg,image/webp,image/gif",
+    "evidence": ".pdf,.png,.jpg,.jpeg,.webp,.gif,.docx,.xlsx,.odt,.ods,.txt",
+}
+
+
 def sniff(upload: UploadedFile) -> str:
     """The file's real type from its content; plain UTF-8 text is recognised as text/plain."""
     upload.seek(0)

@@ -80,3 +80,20 @@ def show_service_error(form: Any, exc: ValidationError | DomainError) -> None:
             form.add_error(field if field in form.fields else None, errors)
     else:
         form.add_error(None, exc.messages)
+
+
+class AttachmentForm(forms.Form):
+    file = forms.FileField(label=_("File"))
+    purpose = forms.CharField(widget=forms.HiddenInput)
+    description = forms.CharField(label=_("Description"), max_length=255, required=False)
+    replaces = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args: Any, purposes: tuple[str, ...], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.purposes = purposes
+
+    def clean_purpose(self) -> str:
+        purpose = self.cleaned_data["purpose"]
+        if purpose not in self.purposes:
+            raise forms.ValidationError(_("Files of this kind cannot be attached here."))
+        return purpose

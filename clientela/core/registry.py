@@ -112,6 +112,13 @@ class HomeWidget:
     order: int = 100
 
 
+@dataclass(frozen=True)
+class Attachable:
+    view_permission: str
+    change_permission: str
+    purposes: tuple[str, ...]
+
+
 @dataclass
 class Registry:
     nav: list[NavEntry] = field(default_factory=list)
@@ -122,6 +129,7 @@ class Registry:
     home_widgets: list[HomeWidget] = field(default_factory=list)
     audited_models: dict[type[models.Model], str] = field(default_factory=dict)
     importers: dict[str, Any] = field(default_factory=dict)
+    attachables: dict[type[models.Model], Attachable] = field(default_factory=dict)
 
 
 registry = Registry()
@@ -161,3 +169,15 @@ def register_audited(model: type[models.Model], view_permission: str) -> None:
 
 def register_importer(importer: Any) -> None:
     registry.importers[importer.kind] = importer
+
+
+def register_attachable(
+    model: type[models.Model],
+    *,
+    view_permission: str,
+    change_permission: str,
+    purposes: tuple[str, ...] = ("evidence",),
+) -> None:
+    """Files may be attached to `model` records by whoever holds `change_permission` on the record."""
+    registry.attachables[model] = Attachable(view_permission, change_permission, purposes)
+    registry.audited_models.setdefault(model, view_permission)

@@ -14,6 +14,7 @@ urlpatterns = [
     path("notifications/read/", views.notification_read, name="notification_read"),
     path("notifications/<int:pk>/", views.notification_open, name="notification_open"),
     path("files/<int:pk>/", views.attachment_download, name="attachment"),
+    path("files/upload/<int:content_type_id>/<str:object_id>/", views.attachment_upload, name="attachment_upload"),
     path("imports/<slug:kind>/", views.import_upload, name="import_upload"),
     path("imports/<slug:kind>/template/", views.import_template, name="import_template"),
     path("imports/job/<uuid:token>/", views.import_detail, name="import_detail"),

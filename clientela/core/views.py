@@ -6,6 +6,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.contenttypes.models import ContentType
 from django.core.cache import cache
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db import connection
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
@@ -15,8 +16,8 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from . import audit, importing, notifications
-from .forms import ImportUploadForm
+from . import attachments, audit, importing, notifications
+from .forms import AttachmentForm, ImportUploadForm
 from .models import Attachment, AuditEntry, ImportJob, Notification
 from .permissions import has_perm, permission_required, require, roles_of
 from .registry import registry
@@ -136,6 +137,62 @@ def attachment_download(request: HttpRequest, pk: int) -> FileResponse:
     response["X-Content-Type-Options"] = "nosniff"
     response["Content-Security-Policy"] = "default-src 'none'; sandbox"
     return response
+
+
+@login_required
+@require_POST
+def attachment_upload(request: HttpRequest, content_type_id: int, object_id: str) -> HttpResponse:
+    """Attach a file (or a new version of one) to a record; answers with the refreshed panel."""
+    target, _perm = _target_for(content_type_id, object_id)
+    spec = registry.attachables.get(type(target))
+    if spec is None:
+        raise Http404
+    require(request.user, spec.change_permission, target)
+    form = AttachmentForm(request.POST, request.FILES, purposes=spec.purposes)
+    error = ""
+    if form.is_valid():
+        replaces = None
+        if form.cleaned_data.get("replaces"):
+            replaces = attachments.attachments_for(target).filter(pk=form.cleaned_data["replaces"]).first()
+        try:
+            attachments.attach(
+                actor=request.user,
+                target=target,
+                upload=form.cleaned_data["file"],
+                purpose=form.cleaned_data["purpose"],
+                description=form.cleaned_data["description"],
+                replaces=replaces,
+            )
+        except ValidationError as exc:
+            error = " ".join(exc.messages)
+    else:
+        error = " ".join(str(e) for errors in form.errors.values() for e in errors)
+    context = attachment_panel_context(request, target, form.data.get("purpose") or spec.purposes[0], error=error)
+    if request.headers.get("HX-Request"):
+        return render(request, "core/_attachments.html", context)
+    if error:
+        messages.error(request, error)
+    else:
+        messages.success(request, _("File attached."))
+    next_url = request.POST.get("next", "")
+    return redirect(next_url if next_url.startswith("/") and not next_url.startswith("//") else "/")
+
+
+def attachment_panel_context(request: HttpRequest, target: Any, purpose: str, error: str = "") -> dict[str, Any]:
+    spec = registry.attachables[type(target)]
+    files = list(attachments.attachments_for(target, purpose))
+    superseded = {f.replaces_id for f in files if f.replaces_id}
+    return {
+        "target": target,
+        "purpose": purpose,
+        "files": files,
+        "superseded": superseded,
+        "can_upload": has_perm(request.user, spec.change_permission, target),
+        "ct_id": ContentType.objects.get_for_model(target, for_concrete_model=True).pk,
+        "error": error,
+        "accept": attachments.ACCEPT.get(purpose, ""),
+        "request": request,
+    }
 
 
 @login_required

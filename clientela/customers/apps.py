@@ -20,6 +20,9 @@ class CustomersConfig(AppConfig):
         r.register_nav(r.NavEntry("customers", _("Contacts"), "customers:contacts", "contacts.view", 20))
         r.register_nav(r.NavEntry("customers", _("Interactions"), "customers:interactions", "interactions.view", 30))
         r.register_audited(Customer, "customers.view")
+        r.register_attachable(
+            Customer, view_permission="customers.view", change_permission="customers.change", purposes=("evidence",)
+        )
         r.register_audited(Contact, "contacts.view")
         r.register_audited(Interaction, "interactions.view")
         r.register_timeline_source(

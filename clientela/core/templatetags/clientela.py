@@ -98,3 +98,11 @@ def get_item(mapping: Any, key: Any) -> Any:
 @register.filter
 def role_label(code: str) -> str:
     return str(dict(permissions.Role.choices).get(code, code))
+
+
+@register.inclusion_tag("core/_attachments.html", takes_context=True)
+def attachments(context: dict[str, Any], target: Any, purpose: str = "evidence") -> dict[str, Any]:
+    """{% attachments contract "document" %}: the files of a record, with upload for who may."""
+    from clientela.core.views import attachment_panel_context
+
+    return attachment_panel_context(context["request"], target, purpose)

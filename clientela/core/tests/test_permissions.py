@@ -23,6 +23,7 @@ PUBLIC = {
 # Pages every signed-in user may open (their own data only).
 SIGNED_IN = {
     "core:home",
+    "core:attachment_upload",
     "core:search",
     "core:history",
     "core:notifications",
