@@ -4,11 +4,11 @@ Senders call `event.send(sender=ModelClass, **kwargs)` inside their service's tr
 write; receivers run in the same transaction, so a failure rolls back both. Receivers that send
 e-mail or do slow work schedule it with `transaction.on_commit`.
 
-from django.dispatch import Signal
-
 Every event carries `customer` (a customers.Customer, or None) and `actor` (a user, or None for
 public or scheduled work), so a receiver never needs to import the sender's models.
 """
+
+from django.dispatch import Signal
 
 # kwargs: feedback (the closed complaint, suggestion or compliment), customer, contact (or None), actor
 feedback_closed = Signal()
