@@ -83,6 +83,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "clientela.accounts.middleware.UserLanguageMiddleware",
+    "clientela.accounts.middleware.TwoFactorEnforcementMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
@@ -183,6 +184,10 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 AXES_VERBOSE = False
+
+# Two-step sign-in (TOTP): optional for everyone; required for these roles when TWO_FACTOR_REQUIRED=1.
+TWO_FACTOR_REQUIRED = env_bool("TWO_FACTOR_REQUIRED")
+TWO_FACTOR_ROLES = env_list("TWO_FACTOR_ROLES", "admin,management")
 
 SESSION_COOKIE_AGE = int(os.environ.get("SESSION_COOKIE_AGE", str(60 * 60 * 10)))
 SESSION_COOKIE_HTTPONLY = True

@@ -9,12 +9,13 @@ from rest_framework.response import Response
 from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
-from . import services
+from . import services, twofactor
 
 
 class TokenRequestSerializer(serializers.Serializer):
     username = serializers.CharField(max_length=150)
     password = serializers.CharField(max_length=128, trim_whitespace=False)
+    otp = serializers.CharField(max_length=10, required=False, help_text="Code from the authenticator app, if enabled.")
 
 
 class ObtainTokenView(APIView):
@@ -47,6 +48,11 @@ class ObtainTokenView(APIView):
         if user is None or not user.is_active:
             return Response(
                 {"non_field_errors": [_("Unable to sign in with the username and password given.")]},
+                status=status.HTTP_400_BAD_REQUEST,
+            )
+        if user.has_two_factor and not twofactor.verify(user, serializer.validated_data.get("otp", "")):
+            return Response(
+                {"otp": [_("This user signs in in two steps: send the current code from the authenticator app.")]},
                 status=status.HTTP_400_BAD_REQUEST,
             )
         return Response({"token": services.token_issue(user=user, name="API")})

@@ -19,3 +19,11 @@ class TokenForm(forms.Form):
         required=False,
         help_text=_("Where you will use it, e.g. “ERP integration”."),
     )
+
+
+class CodeForm(forms.Form):
+    code = forms.CharField(
+        label=_("Code from your authenticator app"),
+        max_length=10,
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "one-time-code", "pattern": "[0-9 ]*"}),
+    )

@@ -21,6 +21,8 @@ class User(AbstractUser):
     )
     phone = models.CharField(_("phone"), max_length=40, blank=True)
     job_title = models.CharField(_("job title"), max_length=120, blank=True)
+    totp_secret = models.CharField(_("authenticator key"), max_length=64, blank=True, editable=False)
+    totp_enabled_at = models.DateTimeField(_("two-step sign-in enabled"), null=True, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("user")
@@ -29,6 +31,10 @@ class User(AbstractUser):
 
     def __str__(self) -> str:
         return self.get_full_name() or self.username
+
+    @property
+    def has_two_factor(self) -> bool:
+        return bool(self.totp_enabled_at and self.totp_secret)
 
 
 def hash_token(raw: str) -> str:

@@ -2,6 +2,7 @@
 
 from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth import login as auth_login
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
@@ -10,14 +11,88 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from . import services
-from .forms import ProfileForm, TokenForm
-from .models import ApiToken
+from . import services, twofactor
+from .forms import CodeForm, ProfileForm, TokenForm
+from .models import ApiToken, User
+
+PENDING_USER = "2fa_pending_user"
+PENDING_BACKEND = "2fa_pending_backend"
+PENDING_NEXT = "2fa_pending_next"
 
 
 class LoginView(auth_views.LoginView):
+    """Password first; users with two-step sign-in then confirm a code before the session starts."""
+
     template_name = "accounts/login.html"
     redirect_authenticated_user = True
+
+    def form_valid(self, form):
+        user = form.get_user()
+        if user.has_two_factor:
+            self.request.session[PENDING_USER] = user.pk
+            self.request.session[PENDING_BACKEND] = user.backend
+            self.request.session[PENDING_NEXT] = self.get_success_url()
+            return redirect("accounts:login_verify")
+        return super().form_valid(form)
+
+
+def login_verify(request: HttpRequest) -> HttpResponse:
+    user_id = request.session.get(PENDING_USER)
+    user = User.objects.filter(pk=user_id, is_active=True).first() if user_id else None
+    if user is None:
+        return redirect("accounts:login")
+    form = CodeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        if twofactor.verify(user, form.cleaned_data["code"]):
+            next_url = request.session.get(PENDING_NEXT) or "/"
+            backend = request.session.get(PENDING_BACKEND)
+            for key in (PENDING_USER, PENDING_BACKEND, PENDING_NEXT):
+                request.session.pop(key, None)
+            auth_login(request, user, backend=backend)
+            return redirect(next_url)
+        if twofactor.attempts_left(user.pk) <= 0:
+            for key in (PENDING_USER, PENDING_BACKEND, PENDING_NEXT):
+                request.session.pop(key, None)
+            messages.error(request, _("Too many wrong codes. Sign in again in 15 minutes."))
+            return redirect("accounts:login")
+        form.add_error("code", _("The code is not valid. Check your phone's clock and try the current code."))
+    return render(request, "accounts/login_verify.html", {"form": form})
+
+
+@login_required
+def twofactor_setup(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    if user.has_two_factor:
+        return render(request, "accounts/twofactor_setup.html", {"enabled": True, "form": CodeForm()})
+    secret = request.session.get("2fa_setup_secret") or twofactor.new_secret()
+    request.session["2fa_setup_secret"] = secret
+    form = CodeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        if twofactor.enable(user=user, secret=secret, code=form.cleaned_data["code"]):
+            request.session.pop("2fa_setup_secret", None)
+            messages.success(request, _("Two-step sign-in is on. You will be asked for a code when you sign in."))
+            return redirect("accounts:profile")
+        form.add_error("code", _("The code is not valid. Check your phone's clock and try the current code."))
+    context = {
+        "form": form,
+        "qr": twofactor.provisioning_qr(user, secret),
+        "secret": " ".join(secret[i : i + 4] for i in range(0, len(secret), 4)),
+        "required": twofactor.required_for(user),
+    }
+    return render(request, "accounts/twofactor_setup.html", context)
+
+
+@login_required
+@require_POST
+def twofactor_disable(request: HttpRequest) -> HttpResponse:
+    form = CodeForm(request.POST)
+    if twofactor.required_for(request.user):
+        messages.error(request, _("Your role requires two-step sign-in; it cannot be turned off."))
+    elif form.is_valid() and twofactor.disable(user=request.user, code=form.cleaned_data["code"]):
+        messages.success(request, _("Two-step sign-in is off."))
+    else:
+        messages.error(request, _("The code is not valid. Check your phone's clock and try the current code."))
+    return redirect("accounts:profile")
 
 
 @login_required

@@ -9,6 +9,7 @@ from clientela.customers.tests.factories import CustomerFactory
 # Pages anyone may open (sign-in, password reset, public forms, health, schema and docs).
 PUBLIC = {
     "accounts:login",
+    "accounts:login_verify",
     "accounts:logout",
     "accounts:set_language",
     "accounts:password_reset",
@@ -36,6 +37,8 @@ SIGNED_IN = {
     "core:import_detail",
     "core:import_confirm",
     "accounts:profile",
+    "accounts:twofactor_setup",
+    "accounts:twofactor_disable",
     "accounts:token_create",
     "accounts:token_revoke",
     "accounts:password_change",
