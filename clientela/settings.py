@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "clientela.core",
     "clientela.accounts",
     "clientela.customers",
+    "clientela.privacy",
     "clientela.action_plans",
     "clientela.feedback",
     "clientela.contracts",
@@ -325,6 +326,8 @@ SPECTACULAR_SETTINGS = {
 
 # --- Clientela ----------------------------------------------------------------------------------
 CLIENTELA_DEMO_SEED = int(os.environ.get("DEMO_SEED", "2026"))
+# Years business records are kept before disposal (Spanish Código de Comercio art. 30: six).
+RETENTION_YEARS = int(os.environ.get("RETENTION_YEARS", "6"))
 
 LOGGING = {
     "version": 1,

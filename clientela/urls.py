@@ -11,6 +11,7 @@ urlpatterns = [
     path("", include("clientela.core.urls")),
     path("accounts/", include("clientela.accounts.urls")),
     path("customers/", include("clientela.customers.urls")),
+    path("privacy/", include("clientela.privacy.urls")),
     path("requirements/", include("clientela.requirements.urls")),
     path("feedback/", include("clientela.feedback.urls")),
     path("action-plans/", include("clientela.action_plans.urls")),

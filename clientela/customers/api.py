@@ -191,7 +191,11 @@ class ContactViewSet(ServiceViewSet):
     }
 
     def get_queryset(self):
-        return Contact.objects.select_related("customer").order_by("last_name", "first_name", "id")
+        return (
+            selectors.visible_contacts(self.request.user)
+            .select_related("customer")
+            .order_by("last_name", "first_name", "id")
+        )
 
     def create_record(self, data: dict[str, Any]) -> Contact:
         data = dict(data)
@@ -226,7 +230,11 @@ class InteractionViewSet(ServiceViewSet):
     }
 
     def get_queryset(self):
-        return Interaction.objects.select_related("customer", "contact", "user").order_by("-occurred_at", "-id")
+        return (
+            selectors.visible_interactions(self.request.user)
+            .select_related("customer", "contact", "user")
+            .order_by("-occurred_at", "-id")
+        )
 
     def create_record(self, data: dict[str, Any]) -> Interaction:
         data = dict(data)

@@ -60,6 +60,14 @@ class Customer(BusinessRecord):
     )
     activated_at = models.DateTimeField(_("became active"), null=True, blank=True, editable=False)
     notes = models.TextField(_("notes"), blank=True)
+    anonymised_at = models.DateTimeField(_("anonymised"), null=True, blank=True, editable=False)
+    blocked_until = models.DateField(
+        _("blocked until"),
+        null=True,
+        blank=True,
+        editable=False,
+        help_text=_("Blocked data (LOPDGDD art. 32) is hidden from normal roles until it is destroyed."),
+    )
     search_text = models.TextField(editable=False, blank=True)
 
     class Meta:
@@ -125,6 +133,8 @@ class Contact(BusinessRecord):
     survey_opt_out_at = models.DateTimeField(_("opted out of surveys"), null=True, blank=True)
     marketing_consent = models.BooleanField(_("agrees to marketing"), default=False)
     marketing_consent_at = models.DateTimeField(_("marketing consent date"), null=True, blank=True)
+    anonymised_at = models.DateTimeField(_("anonymised"), null=True, blank=True, editable=False)
+    blocked_until = models.DateField(_("blocked until"), null=True, blank=True, editable=False)
     search_text = models.TextField(editable=False, blank=True)
 
     class Meta:

@@ -18,33 +18,59 @@ from clientela.core.registry import HeadlineFigure, SearchHit, TimelineEntry, re
 from .models import Contact, Customer, Interaction
 
 
+def sees_blocked(user: Any) -> bool:
+    """Blocked personal data (LOPDGDD art. 32) is visible only to who handles data protection."""
+    return has_perm(user, "privacy.manage")
+
+
+def visible_customers(user: Any) -> QuerySet[Customer]:
+    qs = Customer.objects.all()
+    return qs if sees_blocked(user) else qs.filter(blocked_until__isnull=True)
+
+
+def visible_contacts(user: Any) -> QuerySet[Contact]:
+    qs = Contact.objects.all()
+    if sees_blocked(user):
+        return qs
+    return qs.filter(blocked_until__isnull=True, customer__blocked_until__isnull=True)
+
+
+def visible_interactions(user: Any) -> QuerySet[Interaction]:
+    qs = Interaction.objects.all()
+    if sees_blocked(user):
+        return qs
+    return qs.filter(customer__blocked_until__isnull=True).exclude(contact__blocked_until__isnull=False)
+
+
 def customer_list(*, user: Any, include_archived: bool = False) -> QuerySet[Customer]:
-    qs = Customer.objects.select_related("account_manager")
+    qs = visible_customers(user).select_related("account_manager")
     if not include_archived:
         qs = qs.filter(archived_at__isnull=True)
     return qs
 
 
 def customer_get(*, user: Any, pk: int) -> Customer:
-    return get_object_or_404(Customer.objects.select_related("account_manager"), pk=pk)
+    return get_object_or_404(visible_customers(user).select_related("account_manager"), pk=pk)
 
 
 def contact_list(*, user: Any) -> QuerySet[Contact]:
-    return Contact.objects.filter(archived_at__isnull=True, customer__archived_at__isnull=True).select_related(
-        "customer"
+    return (
+        visible_contacts(user)
+        .filter(archived_at__isnull=True, customer__archived_at__isnull=True)
+        .select_related("customer")
     )
 
 
 def contact_get(*, user: Any, pk: int) -> Contact:
-    return get_object_or_404(Contact.objects.select_related("customer", "customer__account_manager"), pk=pk)
+    return get_object_or_404(visible_contacts(user).select_related("customer", "customer__account_manager"), pk=pk)
 
 
 def interaction_list(*, user: Any) -> QuerySet[Interaction]:
-    return Interaction.objects.filter(archived_at__isnull=True).select_related("customer", "contact", "user")
+    return visible_interactions(user).filter(archived_at__isnull=True).select_related("customer", "contact", "user")
 
 
 def interaction_get(*, user: Any, pk: int) -> Interaction:
-    return get_object_or_404(Interaction.objects.select_related("customer", "contact", "user"), pk=pk)
+    return get_object_or_404(visible_interactions(user).select_related("customer", "contact", "user"), pk=pk)
 
 
 def account_manager_choices() -> QuerySet:
@@ -63,8 +89,8 @@ def segment_choices() -> list[str]:
     )
 
 
-def search_customers(*, query: str, limit: int = 20) -> QuerySet[Customer]:
-    qs = Customer.objects.filter(archived_at__isnull=True)
+def search_customers(*, query: str, limit: int = 20, user: Any = None) -> QuerySet[Customer]:
+    qs = visible_customers(user).filter(archived_at__isnull=True)
     for term in normalise(query).split()[:8]:
         qs = qs.filter(search_text__contains=term)
     return qs.order_by("name")[:limit]
@@ -73,7 +99,9 @@ def search_customers(*, query: str, limit: int = 20) -> QuerySet[Customer]:
 def interactions_timeline(
     *, customer: Customer, user: Any, before: dt.datetime | None, limit: int
 ) -> list[TimelineEntry]:
-    qs = Interaction.objects.filter(customer=customer, archived_at__isnull=True).select_related("user", "contact")
+    qs = (
+        visible_interactions(user).filter(customer=customer, archived_at__isnull=True).select_related("user", "contact")
+    )
     if before is not None:
         qs = qs.filter(occurred_at__lt=before)
     entries = []
@@ -141,7 +169,7 @@ def search_provider_customers(*, user: Any, query: str, limit: int) -> list[Sear
             reverse("customers:detail", args=[c.pk]),
             f"{c.code} · {c.tax_id_display}".strip(" ·"),
         )
-        for c in search_customers(query=query, limit=limit)
+        for c in search_customers(query=query, limit=limit, user=user)
     ]
 
 

@@ -132,7 +132,11 @@ def customer_detail(request: HttpRequest, pk: int) -> HttpResponse:
         if has_perm(request.user, "interactions.add", customer):
             context["interaction_form"] = InteractionForm(instance=Interaction(customer=customer))
     elif active == "contacts":
-        context["contacts"] = customer.contacts.filter(archived_at__isnull=True).order_by("-is_primary", "last_name")
+        context["contacts"] = (
+            selectors.visible_contacts(request.user)
+            .filter(customer=customer, archived_at__isnull=True)
+            .order_by("-is_primary", "last_name")
+        )
     else:
         panel = next((t.get("panel") for t in tabs if t["key"] == active), None)
         if panel is not None:

@@ -34,3 +34,21 @@ def test_placeholders_survive_translation():
                 continue
             wanted = sorted(re.findall(r"%\(\w+\)s", entry.msgid))
             assert sorted(re.findall(r"%\(\w+\)s", entry.msgstr)) == wanted, entry.msgid
+
+
+def test_a_string_means_the_same_in_every_catalog():
+    """Django merges the catalogs, so one msgid translated two ways shows the wrong one somewhere:
+    ambiguous words need a context (pgettext)."""
+    seen: dict[tuple[str | None, str], tuple[str, Path]] = {}
+    clashes = []
+    for po_path in CATALOGS:
+        for entry in polib.pofile(str(po_path)):
+            if entry.obsolete or entry.msgid_plural or not entry.msgstr:
+                continue
+            key = (entry.msgctxt, entry.msgid)
+            if key in seen and seen[key][0] != entry.msgstr:
+                clashes.append(
+                    f"{entry.msgid!r}: {seen[key][0]!r} ({seen[key][1].parent.parent.parent.parent.name}) vs {entry.msgstr!r} ({po_path.parent.parent.parent.parent.name})"
+                )
+            seen.setdefault(key, (entry.msgstr, po_path))
+    assert not clashes, "\n".join(clashes)
