@@ -6,7 +6,7 @@ from django.urls import path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.routers import DefaultRouter
 
-from clientela.accounts.api import ObtainTokenView
+from clientela.accounts.api import ObtainTokenView, RevokeTokenView, RotateTokenView
 
 MODULES = [
     "customers",
@@ -35,6 +35,8 @@ for module_name in MODULES:
 
 urlpatterns = [
     path("auth/token/", ObtainTokenView.as_view(), name="api-token"),
+    path("auth/token/rotate/", RotateTokenView.as_view(), name="api-token-rotate"),
+    path("auth/token/revoke/", RevokeTokenView.as_view(), name="api-token-revoke"),
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
     *extra,

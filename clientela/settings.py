@@ -186,6 +186,9 @@ AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 AXES_VERBOSE = False
 
+# API tokens expire after this many days (0: never); rotate them with POST /api/v1/auth/token/rotate/.
+API_TOKEN_DAYS = int(os.environ.get("API_TOKEN_DAYS", "90"))
+
 # Two-step sign-in (TOTP): optional for everyone; required for these roles when TWO_FACTOR_REQUIRED=1.
 TWO_FACTOR_REQUIRED = env_bool("TWO_FACTOR_REQUIRED")
 TWO_FACTOR_ROLES = env_list("TWO_FACTOR_ROLES", "admin,management")
@@ -206,6 +209,9 @@ if env_bool("HTTPS"):
     SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", str(60 * 60 * 24 * 365)))
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD")
+# Submitting the domain to browsers' HSTS preload list is a commitment each installation makes itself
+# (SECURE_HSTS_PRELOAD=1); it is not a defect of an installation that has not.
+SILENCED_SYSTEM_CHECKS = ["security.W021"]
 
 # Content-Security-Policy: everything is served from this origin; no inline script or style.
 SECURE_CSP = {
@@ -317,10 +323,6 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "/static/vendor/swagger-ui",
     "SWAGGER_UI_FAVICON_HREF": "/static/core/favicon.svg",
     "ENUM_NAME_OVERRIDES": {},
-    "SECURITY": [{"bearerAuth": []}],
-    "APPEND_COMPONENTS": {
-        "securitySchemes": {"bearerAuth": {"type": "http", "scheme": "bearer"}},
-    },
     "DISABLE_ERRORS_AND_WARNINGS": True,
 }
 
@@ -335,9 +337,14 @@ LOGGING = {
     "filters": {"request_id": {"()": "clientela.core.middleware.RequestIdLogFilter"}},
     "formatters": {
         "plain": {"format": "%(asctime)s %(levelname)s [%(request_id)s] %(name)s: %(message)s"},
+        "json": {"()": "clientela.core.middleware.JsonLogFormatter"},
     },
     "handlers": {
-        "console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["request_id"]},
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": "json" if os.environ.get("LOG_FORMAT") == "json" else "plain",
+            "filters": ["request_id"],
+        },
     },
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
     "loggers": {

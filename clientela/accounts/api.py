@@ -4,12 +4,13 @@ from django.contrib.auth import authenticate
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers, status
-from rest_framework.permissions import AllowAny
+from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
 from . import services, twofactor
+from .models import ApiToken
 
 
 class TokenRequestSerializer(serializers.Serializer):
@@ -56,3 +57,35 @@ class ObtainTokenView(APIView):
                 status=status.HTTP_400_BAD_REQUEST,
             )
         return Response({"token": services.token_issue(user=user, name="API")})
+
+
+class RotateTokenView(APIView):
+    """Replace the token used for this request with a new one (the old one stops working)."""
+
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(
+        request=None,
+        responses={200: inline_serializer("RotatedToken", {"token": serializers.CharField()})},
+        tags=["auth"],
+    )
+    def post(self, request):
+        if not isinstance(request.auth, ApiToken):
+            return Response(
+                {"detail": _("Send the token to rotate as “Authorization: Bearer <token>”.")},
+                status=status.HTTP_400_BAD_REQUEST,
+            )
+        services.token_revoke(user=request.user, token=request.auth)
+        return Response({"token": services.token_issue(user=request.user, name=request.auth.name)})
+
+
+class RevokeTokenView(APIView):
+    """Revoke the token used for this request."""
+
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(request=None, responses={204: None}, tags=["auth"])
+    def post(self, request):
+        if isinstance(request.auth, ApiToken):
+            services.token_revoke(user=request.user, token=request.auth)
+        return Response(status=status.HTTP_204_NO_CONTENT)

@@ -12,6 +12,7 @@ class AccountsConfig(AppConfig):
     def ready(self) -> None:
         from clientela.core.registry import NavEntry, register_audited, register_nav
 
+        from . import schema  # noqa: F401  (registers the OpenAPI description of Bearer tokens)
         from .models import User
 
         register_audited(User, "users.manage")

@@ -1,5 +1,6 @@
 """Users and API tokens."""
 
+import datetime as dt
 import hashlib
 import secrets
 
@@ -68,6 +69,8 @@ class ApiToken(models.Model):
 
     @classmethod
     def issue(cls, *, user: User, name: str = "", expires_at=None) -> tuple["ApiToken", str]:
+        if expires_at is None and settings.API_TOKEN_DAYS:
+            expires_at = timezone.now() + dt.timedelta(days=settings.API_TOKEN_DAYS)
         raw = TOKEN_PREFIX + secrets.token_urlsafe(32)
         token = cls.objects.create(
             user=user, name=name[:100], key_hash=hash_token(raw), prefix=raw[:12], expires_at=expires_at

@@ -1,6 +1,8 @@
 """Request id: every request gets one, logs carry it, error pages show it so users can quote it."""
 
 import contextvars
+import datetime as dt
+import json
 import logging
 import re
 import uuid
@@ -34,3 +36,19 @@ class RequestIdLogFilter(logging.Filter):
     def filter(self, record: logging.LogRecord) -> bool:
         record.request_id = _request_id.get() or "-"
         return True
+
+
+class JsonLogFormatter(logging.Formatter):
+    """One JSON object per line (LOG_FORMAT=json), for log collectors."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        entry = {
+            "time": dt.datetime.fromtimestamp(record.created, tz=dt.UTC).isoformat(),
+            "level": record.levelname,
+            "logger": record.name,
+            "request_id": getattr(record, "request_id", "-"),
+            "message": record.getMessage(),
+        }
+        if record.exc_info:
+            entry["exception"] = self.formatException(record.exc_info)
+        return json.dumps(entry, ensure_ascii=False)

@@ -67,3 +67,24 @@ def test_the_profile_saves_preferences(client_as, users):
     assert response.status_code == 302
     users["quality"].refresh_from_db()
     assert users["quality"].language == "en" and users["quality"].notification_digest
+
+
+def test_tokens_expire_and_can_be_rotated_and_revoked(users, settings):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    settings.API_TOKEN_DAYS = 30
+    token, raw = ApiToken.issue(user=users["sales_manager"], name="ERP")
+    assert token.expires_at.date() == (timezone.now() + dt.timedelta(days=30)).date()
+    api = APIClient()
+    api.credentials(HTTP_AUTHORIZATION=f"Bearer {raw}")
+    rotated = api.post("/api/v1/auth/token/rotate/")
+    assert rotated.status_code == 200
+    assert api.get("/api/v1/customers/").status_code == 401
+    api.credentials(HTTP_AUTHORIZATION=f"Bearer {rotated.json()['token']}")
+    assert api.get("/api/v1/customers/").status_code == 200
+    assert api.post("/api/v1/auth/token/revoke/").status_code == 204
+    assert api.get("/api/v1/customers/").status_code == 401
+    ApiToken.objects.update(expires_at=timezone.now() - dt.timedelta(seconds=1), revoked_at=None)
+    assert api.get("/api/v1/customers/").status_code == 401

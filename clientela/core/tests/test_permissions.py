@@ -24,6 +24,8 @@ PUBLIC = {
 # Pages every signed-in user may open (their own data only).
 SIGNED_IN = {
     "core:home",
+    "api-token-rotate",
+    "api-token-revoke",
     "core:attachment_upload",
     "core:search",
     "core:history",
