@@ -554,3 +554,14 @@ def delivery_columns() -> list[Column]:
             "recorded_by": lambda d: _username(d.recorded_by),
         },
     )
+
+
+def regulation_columns() -> list[Column]:
+    return [
+        Column("code", gettext_lazy("code"), lambda r: r.code, 18),
+        Column("title", gettext_lazy("title"), lambda r: r.title, 48),
+        Column("jurisdiction", gettext_lazy("jurisdiction"), lambda r: r.jurisdiction),
+        Column("url", gettext_lazy("link"), lambda r: r.url, 40),
+        Column("summary", gettext_lazy("summary"), lambda r: r.summary, 60),
+        Column("contracts", gettext_lazy("contracts"), lambda r: getattr(r, "contract_count", 0), 10),
+    ]

@@ -196,14 +196,8 @@ class Contract(BusinessRecord):
                 errors["renews"] = _("A contract cannot renew itself.")
             elif self.customer_id and self.renews.customer_id != self.customer_id:
                 errors["renews"] = _("A contract can only renew an earlier contract of the same customer.")
-        if self.delivered_on and self.deliverable_id:
-            start = self.deliverable.contract.start_date
-            if self.delivered_on > timezone.localdate():
-                errors["delivered_on"] = _("A delivery is recorded after it happens: the date cannot be in the future.")
-            elif self.delivered_on < start:
-                errors["delivered_on"] = _(
-                    "The delivery date is before the contract starts (%(start)s). Check the date or the contract."
-                ) % {"start": formats.date_format(start, "SHORT_DATE_FORMAT")}
+            elif self.renews.status not in (self.Status.ACTIVE, self.Status.COMPLETED, self.Status.TERMINATED):
+                errors["renews"] = _("Only a contract that was active can be renewed.")
         if errors:
             raise ValidationError(errors)
         customer_name = self.customer.name if self.customer_id else ""

@@ -18,7 +18,15 @@ from clientela.core.periods import Period, Ratio
 from clientela.core.permissions import has_perm
 from clientela.core.registry import HeadlineFigure, SearchHit, TimelineEntry
 
-from .models import CCT_EXCLUDED_STATUSES, Contract, ContractRegulation, Deliverable, Delivery, Regulation
+from .models import (
+    CCT_EXCLUDED_STATUSES,
+    Contract,
+    ContractRegulation,
+    Deliverable,
+    Delivery,
+    RecurringObligation,
+    Regulation,
+)
 from .states import CONTRACT_FLOW, CONTRACT_MOVE_PERMISSIONS
 
 D = Deliverable.Status
@@ -171,6 +179,58 @@ def cct_trend(*, periods: list[Period], today: dt.date | None = None) -> list[CC
     return [cct(period=p, today=today) for p in periods]
 
 
+def failed_contracts(*, result: CCTResult) -> QuerySet[Contract]:
+    """The contracts behind the numerator's gap, with what went wrong in the period."""
+    until, start = result.counted_until, result.period.start
+    due = Deliverable.objects.filter(contract=OuterRef("pk"), due_date__gte=start, due_date__lte=until).exclude(
+        status=D.CANCELLED
+    )
+    return (
+        Contract.objects.filter(pk__in=result.failed_contract_ids)
+        .select_related("customer", "owner")
+        .annotate(
+            due_in_period=_count(due),
+            missed_in_period=_count(due.exclude(fulfilled_in_time_and_form())),
+        )
+        .order_by("customer__name", "number")
+    )
+
+
+def trend_chart(trend: list[CCTResult]) -> dict[str, Any]:
+    """Chart.js configuration for the CCT trend (the same figures are in the table beside it)."""
+    return {
+        "type": "bar",
+        "data": {
+            "labels": [r.period.label for r in trend],
+            "datasets": [
+                {
+                    "label": "CCT %",
+                    "data": [r.value for r in trend],
+                    "backgroundColor": ["#9aa5b1" if r.provisional else "#1f6feb" for r in trend],
+                }
+            ],
+        },
+        "options": {
+            "responsive": True,
+            "maintainAspectRatio": False,
+            "plugins": {"legend": {"display": False}},
+            "scales": {"y": {"min": 0, "max": 100}},
+        },
+    }
+
+
+def segment_options() -> list[str]:
+    from clientela.customers.selectors import segment_choices
+
+    return segment_choices()
+
+
+def manager_options() -> QuerySet:
+    from clientela.customers.selectors import account_manager_choices
+
+    return account_manager_choices()
+
+
 # --- contracts ------------------------------------------------------------------------------
 
 
@@ -203,6 +263,26 @@ def contract_get(*, user: Any, pk: int) -> Contract:
     return get_object_or_404(
         Contract.objects.select_related("customer", "customer__account_manager", "owner", "contact", "renews"), pk=pk
     )
+
+
+def customers_for_contracts(*, user: Any) -> QuerySet:
+    """Customers the user may draft contracts for: all for a sales manager, their own for an
+    account manager (asked of the permission table with a customer nobody manages)."""
+    from clientela.customers.models import Customer
+
+    qs = Customer.objects.filter(archived_at__isnull=True).order_by("name")
+    unmanaged = Contract(customer=Customer(account_manager_id=None), status=C.DRAFT)
+    if has_perm(user, "contracts.change", unmanaged):
+        return qs
+    return qs.filter(account_manager=user)
+
+
+def renewable_contracts(*, customer_id: int | None, exclude: int | None = None) -> QuerySet[Contract]:
+    """Earlier contracts of the customer that a new one may renew."""
+    qs = Contract.objects.filter(customer_id=customer_id, status__in=[C.ACTIVE, C.COMPLETED, C.TERMINATED])
+    if exclude:
+        qs = qs.exclude(pk=exclude)
+    return qs.order_by("-end_date")
 
 
 def allowed_moves(*, user: Any, contract: Contract) -> list[tuple[str, str]]:
@@ -354,6 +434,10 @@ def regulation_list(*, user: Any, include_archived: bool = False) -> QuerySet[Re
     if not include_archived:
         qs = qs.filter(archived_at__isnull=True)
     return qs
+
+
+def obligation_get(*, user: Any, pk: int) -> RecurringObligation:
+    return get_object_or_404(RecurringObligation.objects.select_related("contract", "contract__customer"), pk=pk)
 
 
 def regulation_get(*, user: Any, pk: int) -> Regulation:

@@ -184,6 +184,7 @@ PERMISSIONS: dict[str, Rule] = {
     "contracts.review": role(SALES_MANAGER),
     "contracts.transition": role(SALES_MANAGER),
     "deliverables.change": role(SALES_MANAGER) | (role(ACCOUNT_MANAGER) & manages_customer),
+    "contracts.archive": role(SALES_MANAGER),
     "contracts.import": role(SALES_MANAGER),
     "deliveries.add": role(SALES_MANAGER, OPERATIONS),
     "deliveries.change": role(SALES_MANAGER) | (role(OPERATIONS) & is_recorder),

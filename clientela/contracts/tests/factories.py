@@ -7,6 +7,7 @@ import decimal
 import factory
 
 from clientela.contracts.models import Contract, Deliverable, Delivery, Regulation
+from clientela.core.importing import normalise
 from clientela.customers.tests.factories import CustomerFactory
 
 
@@ -17,7 +18,7 @@ class RegulationFactory(factory.django.DjangoModelFactory):
     code = factory.Sequence(lambda n: f"NORMA-{n}")
     title = factory.Sequence(lambda n: f"Norma de pruebas {n}")
     jurisdiction = "España"
-    search_text = factory.LazyAttribute(lambda o: o.code.lower())
+    search_text = factory.LazyAttribute(lambda o: normalise(f"{o.code} {o.title}"))
 
 
 class ContractFactory(factory.django.DjangoModelFactory):
@@ -33,7 +34,7 @@ class ContractFactory(factory.django.DjangoModelFactory):
     end_date = dt.date(2026, 12, 31)
     value = decimal.Decimal("12000.00")
     currency = "EUR"
-    search_text = factory.LazyAttribute(lambda o: f"{o.number.lower()} {o.title.lower()}")
+    search_text = factory.LazyAttribute(lambda o: normalise(f"{o.number} {o.title} {o.customer.name}"))
 
 
 class DeliverableFactory(factory.django.DjangoModelFactory):
