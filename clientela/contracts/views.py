@@ -38,7 +38,7 @@ from .forms import (
 )
 from .importers import contract_columns, deliverable_columns, delivery_columns, regulation_columns
 from .models import Contract, ContractReview, Deliverable, Delivery, RecurringObligation, Regulation
-from .states import CONTRACT_MOVE_PERMISSIONS, NEEDS_REASON
+from .states import CONTRACT_FLOW, CONTRACT_MOVE_PERMISSIONS, NEEDS_REASON
 
 CONTRACT_TABS = ("deliverables", "review", "regulations", "documents", "history")
 REGULATION_CONTRACTS_SHOWN = 20
@@ -197,8 +197,12 @@ def contract_transition(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, _("Choose a valid status."))
         return redirect(contract)
     to = form.cleaned_data["to"]
-    perm = CONTRACT_MOVE_PERMISSIONS.get((contract.status, to), "contracts.transition")
-    require(request.user, perm, contract)
+    try:
+        CONTRACT_FLOW.check(contract.status, to)
+    except DomainError as exc:
+        messages.error(request, str(exc))
+        return redirect(contract)
+    require(request.user, CONTRACT_MOVE_PERMISSIONS[(contract.status, to)], contract)
     try:
         contract = services.contract_transition(
             actor=request.user,
