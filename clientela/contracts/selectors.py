@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import Count, Exists, IntegerField, OuterRef, Q, QuerySet, Subquery, Sum
-from django.db.models.functions import Coalesce
+from django.db.models.functions import Coalesce, Greatest
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils import timezone
@@ -534,7 +534,8 @@ def contracts_timeline(*, customer: Any, user: Any, before: dt.datetime | None, 
     if before is not None:
         qs = qs.filter(Q(created_at__lt=before) | Q(activated_at__lt=before) | Q(closed_at__lt=before))
     entries: list[TimelineEntry] = []
-    for contract in qs.select_related("owner").order_by("-created_at")[: limit * 3]:
+    latest = Greatest("created_at", Coalesce("activated_at", "created_at"), Coalesce("closed_at", "created_at"))
+    for contract in qs.select_related("owner").annotate(latest=latest).order_by("-latest", "-pk")[:limit]:
         url = contract.get_absolute_url()
         owner = str(contract.owner or "")
         milestones = [(contract.created_at, _("Contract drafted"), "neutral")]

@@ -532,3 +532,17 @@ def test_alerts_are_sent_once_to_the_right_people(users):
     assert ("sara", "contracts.deliverable_due_soon") in kinds
     assert ("bob", "contracts.contract_ending") in kinds
     assert timezone.now()
+
+
+def test_the_alerts_run_daily_as_an_idempotent_job(users):
+    from clientela.contracts.tasks import send_contract_alerts
+    from clientela.core.jobs import PERIODIC
+
+    job = PERIODIC["contracts.alerts"]
+    assert job.task is send_contract_alerts and job.every == dt.timedelta(days=1)
+    contract = active(users, owner=users["sales_manager"])
+    services.deliverable_create(
+        actor=users["sales_manager"], contract=contract, data={"description": "Próxima", "due_date": D(2026, 6, 18)}
+    )
+    assert send_contract_alerts.call() == {"due_soon": 1, "overdue": 0, "ending": 0}
+    assert send_contract_alerts.call() == {"due_soon": 0, "overdue": 0, "ending": 0}

@@ -500,3 +500,25 @@ def test_global_search_finds_contracts_and_home_shows_due_soon(client_as, users,
     assert contract.number in client_as("operations").get(reverse("core:search"), {"q": "quirofanos"}).text
     home = client_as("operations").get(reverse("core:home"))
     assert "Entregables próximos" in home.text and contract.number in home.text
+
+
+def test_the_360_timeline_shows_contract_milestones_and_deliveries_in_order(users, contract):
+    from clientela.contracts.selectors import contracts_timeline, deliveries_timeline
+
+    now = timezone.now()
+    Contract.objects.filter(pk=contract.pk).update(
+        created_at=now - dt.timedelta(days=100), activated_at=now - dt.timedelta(days=90)
+    )
+    older = ContractFactory(customer=contract.customer, status="completed")
+    Contract.objects.filter(pk=older.pk).update(
+        created_at=now - dt.timedelta(days=400), activated_at=now - dt.timedelta(days=390), closed_at=now
+    )
+    entries = contracts_timeline(customer=contract.customer, user=users["quality"], before=None, limit=3)
+    assert [e.badge for e in entries] == ["Finalizado", "Contrato activado", "Contrato redactado"]
+    earlier = contracts_timeline(
+        customer=contract.customer, user=users["quality"], before=now - dt.timedelta(days=95), limit=10
+    )
+    assert all(e.at < now - dt.timedelta(days=95) for e in earlier) and len(earlier) == 3
+    DeliveryFactory(deliverable=DeliverableFactory(contract=contract), conforming=False, severity="low")
+    (entry,) = deliveries_timeline(customer=contract.customer, user=users["quality"], before=None, limit=5)
+    assert entry.badge == "No conforme" and entry.badge_tone == "bad"
