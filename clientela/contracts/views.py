@@ -42,6 +42,7 @@ from .states import CONTRACT_FLOW, CONTRACT_MOVE_PERMISSIONS, NEEDS_REASON
 
 CONTRACT_TABS = ("deliverables", "review", "regulations", "documents", "history")
 REGULATION_CONTRACTS_SHOWN = 20
+YEARS = (1900, 2999)  # pages that step through months and quarters stay within these
 
 
 def _move_verbs() -> dict[str, str]:
@@ -584,6 +585,8 @@ def _month(text: str | None) -> tuple[int, int]:
         dt.date(year, month, 1)
     except ValueError:
         return today.year, today.month
+    if not YEARS[0] <= year <= YEARS[1]:
+        return today.year, today.month
     return year, month
 
 
@@ -619,6 +622,8 @@ def compliance_view(request: HttpRequest) -> HttpResponse:
     try:
         period = Period.parse(request.GET.get("period") or "")
     except PeriodError:
+        period = Period.current_quarter(today)
+    if not YEARS[0] <= period.start.year <= YEARS[1]:
         period = Period.current_quarter(today)
     segment = request.GET.get("segment") or None
     manager = request.GET.get("account_manager")

@@ -453,7 +453,8 @@ def test_the_calendar_shows_what_falls_due(client_as, contract, django_assert_ma
     with django_assert_max_num_queries(12):
         page = client.get(reverse("contracts:calendar"))
     assert "Visita trimestral" in page.text and 'aria-current="date"' in page.text
-    assert client.get(reverse("contracts:calendar"), {"month": "2026-13"}).status_code == 200
+    for month in ("2026-13", "9999-12", "0001-01", "abc"):
+        assert client.get(reverse("contracts:calendar"), {"month": month}).status_code == 200
     assert client.get(reverse("contracts:calendar"), {"month": "2025-02", "mine": "1"}).status_code == 200
 
 
@@ -464,7 +465,8 @@ def test_the_compliance_page_shows_cct_with_its_parts(client_as, contract, djang
     with django_assert_max_num_queries(20):
         page = client.get(reverse("contracts:compliance"))
     assert "0 de 1 contratos" in page.text and contract.number in page.text
-    assert client.get(reverse("contracts:compliance"), {"period": "xx"}).status_code == 200
+    for period in ("xx", "0001-Q1", "9999"):
+        assert client.get(reverse("contracts:compliance"), {"period": period}).status_code == 200
     assert client.get(reverse("contracts:compliance"), {"period": "2025", "segment": "Salud"}).status_code == 200
 
 
