@@ -524,3 +524,41 @@ def test_the_360_timeline_shows_contract_milestones_and_deliveries_in_order(user
     DeliveryFactory(deliverable=DeliverableFactory(contract=contract), conforming=False, severity="low")
     (entry,) = deliveries_timeline(customer=contract.customer, user=users["quality"], before=None, limit=5)
     assert entry.badge == "No conforme" and entry.badge_tone == "bad"
+
+
+@pytest.mark.parametrize(
+    "role, can_read, can_plan, can_deliver, can_review",
+    [
+        ("admin", True, True, True, True),
+        ("management", True, False, False, False),
+        ("quality", True, False, False, False),
+        ("sales_manager", True, True, True, True),
+        ("account_manager", True, True, False, False),
+        ("customer_service", False, False, False, False),
+        ("operations", True, False, True, False),
+        ("nobody", False, False, False, False),
+    ],
+)
+def test_the_permission_matrix_of_the_pages(client, users, contract, role, can_read, can_plan, can_deliver, can_review):
+    deliverable = DeliverableFactory(contract=contract, due_date=today())
+    client.force_login(users[role])
+    reads = [
+        reverse("contracts:list"),
+        contract.get_absolute_url(),
+        deliverable.get_absolute_url(),
+        reverse("contracts:deliverables"),
+        reverse("contracts:deliveries"),
+        reverse("contracts:calendar"),
+        reverse("contracts:compliance"),
+        reverse("contracts:regulations"),
+    ]
+    for url in reads:
+        assert client.get(url).status_code == (200 if can_read else 403), url
+    plan = client.get(reverse("contracts:deliverable_create", args=[contract.pk]))
+    assert plan.status_code == (200 if can_plan else 403)
+    deliver = client.post(
+        reverse("contracts:delivery_create", args=[deliverable.pk]),
+        {"delivered_on": today().isoformat(), "conforming": "on", "deliverable_version": deliverable.lock_version},
+    )
+    assert deliver.status_code == (302 if can_deliver else 403)
+    assert client.get(reverse("contracts:review", args=[contract.pk])).status_code == (200 if can_review else 403)
