@@ -90,7 +90,7 @@ def test_from_draft_to_conforming_delivery_and_the_cct_follows(page, users):
     field(page, "Gravedad").select_option(label="Media")
     page.get_by_role("button", name="Registrar entrega").click()
     expect(page.get_by_role("heading", name="No conformidad")).to_be_visible()
-    expect(page.get_by_text("Falta la firma del jefe de mantenimiento")).to_be_visible()
+    expect(page.locator("#nonconformity")).to_contain_text("Falta la firma del jefe de mantenimiento")
     check_accessibility(page)
 
     page.get_by_role("link", name="Informe de puesta en marcha").click()
