@@ -373,6 +373,10 @@ class Importer(ABC):
     def describe(self, data: dict[str, Any]) -> str:
         return " · ".join(str(v) for v in list(data.values())[:3] if v not in (None, ""))
 
+    def row_warnings(self, data: dict[str, Any], line: int) -> list[str]:
+        """What the user should know about a row just saved, which is imported all the same."""
+        return []
+
 
 # --- running ----------------------------------------------------------------------------------
 
@@ -528,6 +532,7 @@ def run_import(
                 with transaction.atomic():
                     existing = importer.find_existing(row)
                     outcome = importer.save(actor=actor, data=row, existing=existing)
+                    report.warnings.extend(importer.row_warnings(row, line))
             except ValidationError as exc:
                 for column, message in _messages(exc, importer):
                     report.error(line, column, message)

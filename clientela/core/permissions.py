@@ -114,6 +114,11 @@ def is_author(user: Any, obj: Any) -> bool:
 
 
 @object_rule
+def is_recorder(user: Any, obj: Any) -> bool:
+    return getattr(obj, "recorded_by_id", None) == user.pk
+
+
+@object_rule
 def is_self(user: Any, obj: Any) -> bool:
     return getattr(obj, "pk", None) == user.pk or getattr(obj, "user_id", None) == user.pk
 
@@ -179,7 +184,10 @@ PERMISSIONS: dict[str, Rule] = {
     "contracts.review": role(SALES_MANAGER),
     "contracts.transition": role(SALES_MANAGER),
     "deliverables.change": role(SALES_MANAGER) | (role(ACCOUNT_MANAGER) & manages_customer),
+    "contracts.archive": role(SALES_MANAGER),
+    "contracts.import": role(SALES_MANAGER),
     "deliveries.add": role(SALES_MANAGER, OPERATIONS),
+    "deliveries.change": role(SALES_MANAGER) | (role(OPERATIONS) & is_recorder),
     "regulations.change": role(SALES_MANAGER, QUALITY),
     # indicators, management review, risks, controlled documents (SPEC §3.7)
     "indicators.view": READ_ALL,
