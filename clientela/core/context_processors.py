@@ -28,11 +28,16 @@ def shell(request: HttpRequest) -> dict[str, Any]:
                     url = reverse(entry.url_name)
                 except NoReverseMatch:
                     continue
-                entries.append({"label": entry.label, "url": url, "active": path.startswith(url) and url != "/"})
+                entries.append({"label": entry.label, "url": url, "active": False})
             if entries:
-                areas.append(
-                    {"key": key, "label": label, "entries": entries, "active": any(e["active"] for e in entries)}
-                )
+                areas.append({"key": key, "label": label, "entries": entries, "active": False})
+        # Only the entry whose address is the longest prefix of this page is the current one
+        # (/contracts/deliverables/ is "Deliverables", not also "Contracts").
+        candidates = [e for area in areas for e in area["entries"] if e["url"] != "/" and path.startswith(e["url"])]
+        if candidates:
+            max(candidates, key=lambda e: len(e["url"]))["active"] = True
+            for area in areas:
+                area["active"] = any(e["active"] for e in area["entries"])
         return areas
 
     def unread() -> int:

@@ -4,6 +4,7 @@ import django_filters
 from django import forms
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from django_countries import countries
 
 from clientela.core.forms import DateInput
@@ -91,7 +92,9 @@ class InteractionFilter(django_filters.FilterSet):
     until = django_filters.DateFilter(
         label=_("To"), field_name="occurred_at", lookup_expr="date__lte", widget=DateInput()
     )
-    mine = django_filters.BooleanFilter(label=_("Only mine"), method="only_mine", widget=forms.CheckboxInput)
+    mine = django_filters.BooleanFilter(
+        label=pgettext_lazy("interactions", "Only mine"), method="only_mine", widget=forms.CheckboxInput
+    )
 
     class Meta:
         model = Interaction

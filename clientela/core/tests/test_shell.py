@@ -86,3 +86,10 @@ def test_responses_carry_security_headers_and_a_request_id(client_as):
     assert "script-src 'self'" in response["Content-Security-Policy"]
     assert response["X-Frame-Options"] == "DENY"
     assert len(response["X-Request-ID"]) >= 8
+
+
+def test_only_the_closest_navigation_entry_is_current(client_as):
+    page = client_as("sales_manager").get(reverse("customers:contacts"))
+    nav = page.text.split('id="sidebar"', 1)[1].split("</nav>", 1)[0]
+    assert nav.count('aria-current="page"') == 1
+    assert f'href="{reverse("customers:contacts")}" class="active" aria-current="page"' in page.text

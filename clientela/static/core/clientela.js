@@ -90,6 +90,8 @@
     renderCharts();
     updateCountdowns();
     setInterval(updateCountdowns, 30000);
+    // Chart.js may load after this file (a page's own deferred script): draw again once all is loaded.
+    window.addEventListener("load", function () { renderCharts(); });
     document.body.addEventListener("htmx:afterSwap", function (e) {
       renderCharts(e.target);
       updateCountdowns();
