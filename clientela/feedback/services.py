@@ -316,11 +316,14 @@ def _assess(current: Feedback, data: dict[str, Any], actor: Any, now: dt.datetim
     severity = data.get("severity") or current.severity
     if severity not in Feedback.Severity.values:
         raise ValidationError({"severity": [_("Choose a severity.")]})
-    if current.kind == K.COMPLAINT:
-        _required(data, ["impact"], _("Describe the impact before the analysis starts."))
     needed = bool(data.get("immediate_action_needed"))
-    if needed:
-        _required(data, ["immediate_action"], _("Describe the immediate action taken."))
+    errors = {}
+    if current.kind == K.COMPLAINT and not str(data.get("impact") or "").strip():
+        errors["impact"] = [_("Describe the impact before the analysis starts.")]
+    if needed and not str(data.get("immediate_action") or "").strip():
+        errors["immediate_action"] = [_("Describe the immediate action taken.")]
+    if errors:
+        raise ValidationError(errors)
     current.impact = (data.get("impact") or "").strip()
     current.immediate_action_needed = needed
     current.immediate_action = (data.get("immediate_action") or "").strip() if needed else ""
@@ -511,3 +514,93 @@ def send_receipt(feedback_id: int, language: str) -> None:
         send_mail(subject=subject, message=body, from_email=None, recipient_list=[feedback.person_email])
     except OSError:
         log.exception("the receipt of %s could not be e-mailed", feedback.number)
+
+
+# --- action plans from complaints and suggestions -------------------------------------------------
+
+PLAN_DAYS = 30
+
+
+@transaction.atomic
+def feedback_open_plan(*, actor: Any, feedback: Feedback) -> tuple[Any, bool]:
+    """ "Open corrective plan" in one step from a complaint (an improvement plan from an accepted
+    suggestion). Returns (plan, created): an active plan already opened for it is reused."""
+    from clientela.action_plans import services as plans
+    from clientela.action_plans.models import ActionPlan
+
+    existing = plans.plan_for_source(feedback, active_only=True)
+    if existing is not None:
+        return existing, False
+    if feedback.kind == K.COMPLIMENT:
+        raise DomainError(_("A compliment does not start an action plan."))
+    if feedback.kind == K.SUGGESTION and feedback.evaluation != Feedback.Evaluation.ACCEPTED:
+        raise DomainError(_("Only an accepted suggestion starts an improvement plan."))
+    problem = feedback.description
+    if feedback.root_cause:
+        problem += "\n\n" + _("Root cause found in the complaint: %(cause)s") % {"cause": feedback.root_cause}
+    plan = plans.plan_create(
+        actor=actor,
+        data={
+            "kind": ActionPlan.Kind.CORRECTIVE if feedback.kind == K.COMPLAINT else ActionPlan.Kind.IMPROVEMENT,
+            "origin": ActionPlan.Origin.FEEDBACK,
+            "customer": feedback.customer,
+            "title": f"{feedback.number} · {feedback.subject}"[:200],
+            "problem": problem,
+            "containment": feedback.immediate_action,
+            "owner": actor if getattr(actor, "is_authenticated", False) else None,
+            "due_date": timezone.localdate() + dt.timedelta(days=PLAN_DAYS),
+        },
+        source=feedback,
+    )
+    audit.record(
+        actor=actor,
+        obj=feedback,
+        action=AuditAction.CHANGED,
+        changes={"action_plan": [None, plan.number]},
+        note=_("Action plan opened"),
+    )
+    return plan, True
+
+
+def feedback_viewed_person(*, actor: Any, feedback: Feedback) -> None:
+    """Record that `actor` looked at the complainant's personal data (SPEC §3.10)."""
+    audit.record(
+        actor=actor, obj=feedback, action=AuditAction.VIEWED, note=_("Contact details of the person who filed it")
+    )
+
+
+# --- settings -------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def targets_update(*, actor: Any, forms: Iterable[Any]) -> None:
+    """Save the SLA targets edited in `forms` (model forms of SlaTarget); each change is audited.
+    They apply to complaints received from now on: recorded complaints keep their targets."""
+    from .models import SlaTarget
+
+    for form in forms:
+        if not form.has_changed():
+            continue
+        before = audit.snapshot(SlaTarget.objects.get(pk=form.instance.pk))
+        form.instance.full_clean()
+        form.instance.save()
+        audit.record_changed(actor=actor, obj=form.instance, before=before)
+
+
+@transaction.atomic
+def categories_update(*, actor: Any, forms: Iterable[Any]) -> None:
+    """Add and rename complaint categories (a category in use is retired, never deleted)."""
+    from .models import Category
+
+    for form in forms:
+        if not form.has_changed():
+            continue
+        category = form.instance
+        category.full_clean()
+        if category.pk:
+            before = audit.snapshot(Category.objects.get(pk=category.pk))
+            category.save()
+            audit.record_changed(actor=actor, obj=category, before=before)
+        else:
+            category.save()
+            audit.record_created(actor=actor, obj=category)
