@@ -10,6 +10,7 @@ from django.db import models
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from clientela.core.models import BusinessRecord
 from clientela.customers.models import Customer
@@ -88,11 +89,11 @@ class ActionPlan(BusinessRecord):
         OTHER = "other", _("Other")
 
     class Status(models.TextChoices):
-        OPEN = "open", _("Open")
-        IN_PROGRESS = "in_progress", _("In progress")
-        PENDING_VERIFICATION = "pending_verification", _("Pending verification")
-        CLOSED = "closed", _("Closed")
-        CANCELLED = "cancelled", _("Cancelled")
+        OPEN = "open", pgettext_lazy("plan status", "Open")
+        IN_PROGRESS = "in_progress", pgettext_lazy("plan status", "In progress")
+        PENDING_VERIFICATION = "pending_verification", pgettext_lazy("plan status", "Pending verification")
+        CLOSED = "closed", pgettext_lazy("plan status", "Closed")
+        CANCELLED = "cancelled", pgettext_lazy("plan status", "Cancelled")
 
     class Method(models.TextChoices):
         FIVE_WHYS = "five_whys", _("5 whys")
@@ -257,9 +258,9 @@ class EffectivenessCheck(models.Model):
 
 class Action(BusinessRecord):
     class Status(models.TextChoices):
-        PENDING = "pending", _("Pending")
-        DONE = "done", _("Done")
-        CANCELLED = "cancelled", _("Cancelled")
+        PENDING = "pending", pgettext_lazy("action status", "Pending")
+        DONE = "done", pgettext_lazy("action status", "Done")
+        CANCELLED = "cancelled", pgettext_lazy("action status", "Cancelled")
 
     plan = models.ForeignKey(
         ActionPlan, verbose_name=_("action plan"), on_delete=models.PROTECT, related_name="actions"

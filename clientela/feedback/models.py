@@ -12,6 +12,7 @@ from django.db import models
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from clientela.core.importing import normalise
 from clientela.core.models import BusinessRecord
@@ -73,17 +74,18 @@ class Feedback(BusinessRecord):
         COMPLIMENT = "compliment", _("Compliment")
 
     class Status(models.TextChoices):
-        RECEIVED = "received", _("Received")
-        ACKNOWLEDGED = "acknowledged", _("Acknowledged")
-        IN_ANALYSIS = "in_analysis", _("In analysis")
-        WAITING_CUSTOMER = "waiting_customer", _("Waiting for the customer")
-        RESOLVED = "resolved", _("Resolved")
-        CLOSED = "closed", _("Closed")
-        REJECTED = "rejected", _("Rejected")
+        # Spanish labels agree with "queja", "sugerencia" and "felicitación" (all feminine).
+        RECEIVED = "received", pgettext_lazy("feedback status", "Received")
+        ACKNOWLEDGED = "acknowledged", pgettext_lazy("feedback status", "Acknowledged")
+        IN_ANALYSIS = "in_analysis", pgettext_lazy("feedback status", "In analysis")
+        WAITING_CUSTOMER = "waiting_customer", pgettext_lazy("feedback status", "Waiting for the customer")
+        RESOLVED = "resolved", pgettext_lazy("feedback status", "Resolved")
+        CLOSED = "closed", pgettext_lazy("feedback status", "Closed")
+        REJECTED = "rejected", pgettext_lazy("feedback status", "Rejected")
 
     class Evaluation(models.TextChoices):
-        ACCEPTED = "accepted", _("Accepted")
-        DECLINED = "declined", _("Declined")
+        ACCEPTED = "accepted", pgettext_lazy("suggestion", "Accepted")
+        DECLINED = "declined", pgettext_lazy("suggestion", "Declined")
 
     Severity = Severity
     Channel = Interaction.Channel

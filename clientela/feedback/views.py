@@ -19,7 +19,7 @@ from clientela.core import calendar as cal
 from clientela.core import exporting
 from clientela.core.calendar import default_calendar
 from clientela.core.errors import ConflictError, DomainError
-from clientela.core.forms import show_service_error
+from clientela.core.forms import show_service_error as show_model_form_error
 from clientela.core.listing import RecordListView
 from clientela.core.models import CalendarDay
 from clientela.core.periods import Period, PeriodError
@@ -45,6 +45,14 @@ S = Feedback.Status
 PUBLIC_LIMIT = 5  # submissions per address per hour
 LOOKUP_LIMIT = 20  # status look-ups per address per hour
 RECEIPT_SALT = "clientela.feedback.receipt"
+
+
+def show_service_error(form, exc) -> None:
+    """Show a service's refusal on a form; a step form has no record, so a conflict is a message."""
+    if isinstance(exc, ConflictError) and not hasattr(form, "instance"):
+        form.add_error(None, str(exc))
+    else:
+        show_model_form_error(form, exc)
 
 
 def _version(request: HttpRequest) -> int | None:
@@ -154,7 +162,13 @@ def board(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "feedback/feedback_board.html",
-        {"columns": columns, "kinds": Feedback.Kind.choices, "kind": kind, "mine": bool(request.GET.get("mine"))},
+        {
+            "columns": columns,
+            "kinds": Feedback.Kind.choices,
+            "kind": kind,
+            "mine": bool(request.GET.get("mine")),
+            "sla_tones": sla.TONES,
+        },
     )
 
 
