@@ -163,6 +163,7 @@ class ActionPlanViewSet(ServiceViewSet):
         "list": "action_plans.view",
         "retrieve": "action_plans.view",
         "create": "action_plans.add",
+        "update": "action_plans.change",
         "partial_update": "action_plans.change",
         "transition": "action_plans.change",
         "verify": "action_plans.verify",
@@ -229,6 +230,7 @@ class ActionViewSet(ServiceViewSet):
         "list": "action_plans.view",
         "retrieve": "action_plans.view",
         "create": "action_plans.change",
+        "update": "actions.work",
         "partial_update": "actions.work",
         "transition": "actions.work",
     }

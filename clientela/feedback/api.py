@@ -140,6 +140,7 @@ class FeedbackViewSet(ServiceViewSet):
         "list": "feedback.view",
         "retrieve": "feedback.view",
         "create": "feedback.add",
+        "update": "feedback.work",
         "partial_update": "feedback.work",
         "transition": "feedback.view",
         "answer": "feedback.work",
