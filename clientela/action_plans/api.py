@@ -163,7 +163,8 @@ class ActionPlanViewSet(ServiceViewSet):
         "list": "action_plans.view",
         "retrieve": "action_plans.view",
         "create": "action_plans.add",
-        "update": "action_plans.change",
+        "update": "action_plans.change",  # PUT and DELETE answer 405
+        "destroy": "action_plans.change",
         "partial_update": "action_plans.change",
         "transition": "action_plans.change",
         "verify": "action_plans.verify",
@@ -230,7 +231,8 @@ class ActionViewSet(ServiceViewSet):
         "list": "action_plans.view",
         "retrieve": "action_plans.view",
         "create": "action_plans.change",
-        "update": "actions.work",
+        "update": "actions.work",  # PUT and DELETE answer 405
+        "destroy": "actions.work",
         "partial_update": "actions.work",
         "transition": "actions.work",
     }

@@ -140,7 +140,8 @@ class FeedbackViewSet(ServiceViewSet):
         "list": "feedback.view",
         "retrieve": "feedback.view",
         "create": "feedback.add",
-        "update": "feedback.work",
+        "update": "feedback.work",  # PUT and DELETE answer 405: only PATCH edits, nothing is deleted
+        "destroy": "feedback.work",
         "partial_update": "feedback.work",
         "transition": "feedback.view",
         "answer": "feedback.work",

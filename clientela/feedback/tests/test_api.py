@@ -122,6 +122,13 @@ def test_the_steps_through_the_transition_endpoint(api_as, users):
     assert api.post(url, {"to": "closed", "note": "Conforme"}, format="json").json()["status"] == "closed"
 
 
+def test_records_are_never_deleted_nor_replaced(api_as):
+    complaint = FeedbackFactory()
+    assert api_as("admin").delete(f"{URL}{complaint.pk}/").status_code == 405
+    assert api_as("admin").put(f"{URL}{complaint.pk}/", {}, format="json").status_code == 405
+    assert Feedback.objects.filter(pk=complaint.pk).exists()
+
+
 def test_a_stale_version_is_a_409(api_as, users):
     complaint = FeedbackFactory()
     api = api_as("quality")
