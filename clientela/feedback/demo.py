@@ -10,6 +10,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.db.models import F
 from django.utils import timezone
 
 from clientela.action_plans.demo import PlanStory, build_plan, renumber
@@ -573,9 +574,10 @@ def load(ctx) -> None:
     # records (again, with the same deadlines) the breaches of open complaints and warns of the rest.
     Notification.objects.filter(kind__startswith="feedback_").delete()
     Notification.objects.filter(kind__startswith="action").delete()
-    Feedback.objects.filter(status__in=[S.RECEIVED, S.ACKNOWLEDGED, S.IN_ANALYSIS]).update(
-        acknowledge_breached_at=None, resolve_breached_at=None
-    )
+    Feedback.objects.filter(status=S.RECEIVED).update(acknowledge_breached_at=None)
+    Feedback.objects.filter(
+        status__in=[S.ACKNOWLEDGED, S.IN_ANALYSIS], resolve_breached_at=F("resolve_due_at")
+    ).update(resolve_breached_at=None)
     for feedback in services.sla_candidates(timezone.now()):
         services.feedback_check_sla(feedback=feedback)
     notify_overdue_actions()
