@@ -111,11 +111,14 @@ def build_plan(ctx, story: PlanStory, *, source: Any = None, actor: Any = None) 
             actor=actor, plan=plan, to=P.CANCELLED, note="Duplicado de otro plan que trata la misma causa."
         )
 
+    verification_due = (last_done + dt.timedelta(days=30)).date() if finished else None
+    if story.state == "pending_verification":
+        verification_due = max(verification_due, (now + dt.timedelta(days=rng.randint(3, 20))).date())
     # Back-date: the plan was opened at `opened`, its actions and its verification when the story says.
     ActionPlan.objects.filter(pk=plan.pk).update(
         created_at=opened,
         due_date=plan_due,
-        verification_due=(last_done + dt.timedelta(days=30)).date() if finished else None,
+        verification_due=verification_due,
         verified_at=verified_at,
         closed_at=verified_at if plan.status == P.CLOSED else None,
     )
@@ -189,7 +192,7 @@ STORIES = [
     (
         "audit",
         "pending_verification",
-        110,
+        60,
         "Evidencias de formación incompletas en atención al cliente",
         "Auditoría externa: faltan registros de eficacia de la formación de dos agentes.",
         ["Registrar la evaluación de eficacia de cada formación.", "Revisar los expedientes del equipo."],

@@ -10,6 +10,7 @@ from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy
 
 from clientela.core.importing import normalise
@@ -78,7 +79,7 @@ def source_link(plan: ActionPlan) -> dict[str, str] | None:
     if source is None:
         return {"label": label, "url": ""}
     url = source.get_absolute_url() if hasattr(source, "get_absolute_url") else ""
-    return {"label": f"{model._meta.verbose_name}: {source}", "url": url}
+    return {"label": f"{capfirst(model._meta.verbose_name)}: {source}", "url": url}
 
 
 def owner_choices() -> QuerySet:

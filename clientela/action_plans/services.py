@@ -203,7 +203,17 @@ def plan_transition(
             raise ValidationError({"note": [_("Say why the plan is cancelled.")]})
         current.cancel_reason = note
     current.status = to
-    return _save_transition(actor=actor, plan=current, before=before, old=old, note=note)
+    plan = _save_transition(actor=actor, plan=current, before=before, old=old, note=note)
+    if to == P.CANCELLED:
+        # Its pending actions will not be done: they are cancelled with it, each one audited.
+        for action in plan.actions.select_for_update().filter(status=A.PENDING):
+            action.status = A.CANCELLED
+            action.lock_version += 1
+            action.save(update_fields=["status", "lock_version", "updated_at"])
+            audit.record_transition(
+                actor=actor, obj=action, old=A.PENDING, new=A.CANCELLED, note=_("The plan was cancelled.")
+            )
+    return plan
 
 
 @transaction.atomic

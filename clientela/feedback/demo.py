@@ -465,9 +465,11 @@ def load(ctx) -> None:
     quality = ctx.users["quality"]
     categories = {c.name: c for c in Category.objects.all()}
 
-    plans = ["closed"] * 9 + ["in_progress"] * 4 + ["open"] * 2 + ["pending_verification"] * 2
-    plans += ["not_effective", "follow_up", "cancelled"]
-    rng.shuffle(plans)
+    # Plans opened in the last months are still under way; older ones have been verified.
+    recent_plans = ["in_progress"] * 4 + ["open"] * 2 + ["pending_verification"] * 2
+    older_plans = ["closed"] * 9 + ["not_effective", "follow_up", "cancelled"]
+    rng.shuffle(recent_plans)
+    rng.shuffle(older_plans)
 
     specs: list[tuple[str, float, int, str]] = []  # kind, days ago, template index, open at step
     for _ in range(120):
@@ -543,13 +545,17 @@ def load(ctx) -> None:
         feedback = _walk(ctx, story, feedback, agent, content)
         _backdate(story, feedback, calendar, policy, now, quality)
         feedback.refresh_from_db()
-        if story.kind == "complaint" and story.status == S.CLOSED and plans and rng.random() < 0.3:
-            _complaint_plan(ctx, feedback, plans.pop(), COMPLAINTS[index][8])
+        if story.kind == "complaint" and story.status == S.CLOSED and rng.random() < 0.35:
+            pool = recent_plans if now - feedback.resolved_at < dt.timedelta(days=100) else older_plans
+            if pool:
+                _complaint_plan(ctx, feedback, pool.pop(), COMPLAINTS[index][8])
         if story.kind == "suggestion" and feedback.evaluation == "accepted" and subject in IMPROVEMENT_ACTIONS:
             accepted_suggestions.setdefault(subject, feedback)
 
     for subject, suggestion in accepted_suggestions.items():
-        state = rng.choice(["closed", "in_progress", "open"])
+        state = (
+            "closed" if now - suggestion.resolved_at > dt.timedelta(days=120) else rng.choice(["in_progress", "open"])
+        )
         build_plan(
             ctx,
             PlanStory(
@@ -575,9 +581,9 @@ def load(ctx) -> None:
     Notification.objects.filter(kind__startswith="feedback_").delete()
     Notification.objects.filter(kind__startswith="action").delete()
     Feedback.objects.filter(status=S.RECEIVED).update(acknowledge_breached_at=None)
-    Feedback.objects.filter(
-        status__in=[S.ACKNOWLEDGED, S.IN_ANALYSIS], resolve_breached_at=F("resolve_due_at")
-    ).update(resolve_breached_at=None)
+    Feedback.objects.filter(status__in=[S.ACKNOWLEDGED, S.IN_ANALYSIS], resolve_breached_at=F("resolve_due_at")).update(
+        resolve_breached_at=None
+    )
     for feedback in services.sla_candidates(timezone.now()):
         services.feedback_check_sla(feedback=feedback)
     notify_overdue_actions()
@@ -608,11 +614,7 @@ def _complaint_plan(ctx, complaint: Feedback, state: str, ishikawa_category: str
                     {"why": "¿Por qué no se detectó antes?", "answer": "No había un control en ese punto del proceso."},
                     {"why": "¿Por qué no había control?", "answer": "El procedimiento no lo preveía."},
                 ],
-                "ishikawa": {
-                    ishikawa_category: [cause],
-                    "method": ["Procedimiento sin control de verificación"],
-                    "manpower": ["Personal nuevo sin formación específica"],
-                },
+                "ishikawa": _ishikawa(ishikawa_category, cause),
                 "root_cause": f"{cause} El procedimiento no incluía un control que lo detectara.",
                 "correction": complaint.resolution,
                 "consequences": "Se compensó al cliente y se revisaron los pedidos abiertos.",
@@ -623,3 +625,12 @@ def _complaint_plan(ctx, complaint: Feedback, state: str, ishikawa_category: str
         ),
         source=complaint,
     )
+
+
+def _ishikawa(category: str, cause: str) -> dict[str, list[str]]:
+    causes = {
+        "method": ["Procedimiento sin control de verificación"],
+        "manpower": ["Personal nuevo sin formación específica"],
+    }
+    causes.setdefault(category, []).insert(0, cause)
+    return causes

@@ -12,6 +12,7 @@ from django.db.models import BooleanField, Case, Count, F, Q, QuerySet, Value, W
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy
 
 from clientela.core.audit import history_for
@@ -80,7 +81,7 @@ def source_link(feedback: Feedback) -> dict[str, str] | None:
     if source is None:
         return {"label": str(feedback.source_content_type.name), "url": ""}
     url = source.get_absolute_url() if hasattr(source, "get_absolute_url") else ""
-    return {"label": f"{model._meta.verbose_name}: {source}", "url": url}
+    return {"label": f"{capfirst(model._meta.verbose_name)}: {source}", "url": url}
 
 
 def public_status(*, number: str, email: str) -> Feedback | None:

@@ -257,13 +257,19 @@ def _detail_context(request: HttpRequest, feedback: Feedback, bound: dict[str, A
         if not has_perm(user, states.permission_for(feedback, target), feedback):
             continue
         form = bound.get(target) or step_form(feedback, target)
+        blocked = ""
+        if target == S.CLOSED and feedback.kind != Feedback.Kind.COMPLIMENT and feedback.customer_accepted is None:
+            blocked = _("Record the customer's answer first.")
         steps.append(
             {
                 "to": target,
                 "label": states.step_label(feedback, target),
                 "form": form,
                 "open": target in bound,
-                "danger": target == S.REJECTED,
+                "secondary": target == S.REJECTED
+                or feedback.status in (S.RESOLVED, S.CLOSED)
+                and target == S.IN_ANALYSIS,
+                "blocked": blocked,
             }
         )
     state = sla.state(feedback, now)

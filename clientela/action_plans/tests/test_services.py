@@ -229,6 +229,15 @@ def test_actions_freeze_while_the_plan_waits_for_verification(users):
         ActionFactory(plan=plan, owner=users["operations"])
 
 
+def test_cancelling_a_plan_cancels_its_pending_actions(users):
+    plan = PlanFactory()
+    pending = ActionFactory(plan=plan, owner=users["operations"])
+    services.plan_transition(actor=users["quality"], plan=plan, to=P.CANCELLED, note="Duplicado")
+    pending.refresh_from_db()
+    assert pending.status == "cancelled"
+    assert AuditEntry.objects.filter(object_id=str(pending.pk), action="transition", note="Se canceló el plan.").exists()
+
+
 def test_a_stale_plan_version_is_refused(users):
     plan = PlanFactory()
     services.plan_update(actor=users["quality"], plan=plan, data={"title": "Primero"}, expected_version=1)
