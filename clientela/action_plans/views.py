@@ -320,7 +320,7 @@ def action_edit(request: HttpRequest, pk: int) -> HttpResponse:
             "action": action,
             "plan": action.plan,
             "can_work": can_work,
-            "done_form": ActionDoneForm(initial={"evidence": action.evidence}) if can_work else None,
+            "done_form": ActionDoneForm(initial={"evidence": action.evidence}, prefix="done") if can_work else None,
             "action_ct": ContentType.objects.get_for_model(Action).pk,
         },
     )
@@ -333,15 +333,15 @@ def action_transition(request: HttpRequest, pk: int, to: str) -> HttpResponse:
     require(request.user, "actions.work", action)
     if to not in A.values:
         raise Http404
-    form = ActionDoneForm(request.POST)
+    form = ActionDoneForm(request.POST, prefix="done")
     form.is_valid()
-    evidence = form.cleaned_data.get("evidence") if "evidence" in request.POST else None
+    evidence = form.cleaned_data.get("evidence") if "done-evidence" in request.POST else None
     try:
         services.action_transition(
             actor=request.user,
             action=action,
             to=to,
-            note=form.cleaned_data.get("note", ""),
+            note=form.cleaned_data.get("note") or request.POST.get("note", ""),
             evidence=evidence,
             expected_version=_version(request),
         )

@@ -235,7 +235,9 @@ def test_cancelling_a_plan_cancels_its_pending_actions(users):
     services.plan_transition(actor=users["quality"], plan=plan, to=P.CANCELLED, note="Duplicado")
     pending.refresh_from_db()
     assert pending.status == "cancelled"
-    assert AuditEntry.objects.filter(object_id=str(pending.pk), action="transition", note="Se canceló el plan.").exists()
+    assert AuditEntry.objects.filter(
+        object_id=str(pending.pk), action="transition", note="Se canceló el plan."
+    ).exists()
 
 
 def test_a_stale_plan_version_is_refused(users):

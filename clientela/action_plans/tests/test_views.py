@@ -105,11 +105,11 @@ def test_the_whole_plan_from_the_pages(client_as, users):
     assert response.status_code == 302
     action = Action.objects.get()
     assert owner.post(reverse("action_plans:transition", args=[plan.pk, "in_progress"])).status_code == 302
-    refused = owner.post(reverse("action_plans:action_transition", args=[action.pk, "done"]), {"evidence": ""})
+    refused = owner.post(reverse("action_plans:action_transition", args=[action.pk, "done"]), {"done-evidence": ""})
     assert refused.status_code == 302
     action.refresh_from_db()
     assert action.status == "pending"
-    owner.post(reverse("action_plans:action_transition", args=[action.pk, "done"]), {"evidence": "Rutas nuevas"})
+    owner.post(reverse("action_plans:action_transition", args=[action.pk, "done"]), {"done-evidence": "Rutas nuevas"})
     owner.post(reverse("action_plans:transition", args=[plan.pk, "pending_verification"]))
     assert owner.post(reverse("action_plans:verify", args=[plan.pk]), {}).status_code == 403
     quality = client_as("quality")
@@ -167,7 +167,9 @@ def test_permissions_per_role(client, users, role):
     assert (client.get(reverse("action_plans:edit", args=[plan.pk])).status_code == 200) is (
         role in {"admin", "quality", "operations"}
     )
-    evidence = client.post(reverse("action_plans:action_transition", args=[action.pk, "done"]), {"evidence": "Hecho"})
+    evidence = client.post(
+        reverse("action_plans:action_transition", args=[action.pk, "done"]), {"done-evidence": "Hecho"}
+    )
     assert (evidence.status_code == 302) is (role in {"admin", "quality", "operations", "customer_service"})
 
 
