@@ -409,10 +409,9 @@ def feedback_record_answer(
 
 def sla_candidates(now: dt.datetime) -> models.QuerySet[Feedback]:
     """Complaints whose clock may need a warning or a breach recorded now."""
-    running = models.Q(
-        status=S.RECEIVED, acknowledge_warn_at__lte=now, acknowledge_breached_at__isnull=True
-    ) | models.Q(status__in=[S.ACKNOWLEDGED, S.IN_ANALYSIS], resolve_warn_at__lte=now, resolve_breached_at__isnull=True)
-    return Feedback.objects.filter(running, archived_at__isnull=True).select_related("assigned_to")
+    acknowledgement = models.Q(status=S.RECEIVED, acknowledge_warn_at__lte=now, acknowledge_breached_at__isnull=True)
+    resolution = models.Q(status__in=states.CLOCK_RUNNING, resolve_warn_at__lte=now, resolve_breached_at__isnull=True)
+    return Feedback.objects.filter(acknowledgement | resolution, archived_at__isnull=True).select_related("assigned_to")
 
 
 @transaction.atomic

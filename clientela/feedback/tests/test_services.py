@@ -390,3 +390,23 @@ def test_a_closed_complaint_cannot_be_edited(users):
     )
     with pytest.raises(DomainError):
         services.feedback_update(actor=users["quality"], feedback=compliment, data={"subject": "otro"})
+
+
+def test_the_escalation_job_is_registered_and_reports_what_it_did(users):
+    from clientela.core import jobs
+    from clientela.feedback import tasks
+
+    job = jobs.PERIODIC["feedback.sla_escalation"]
+    assert job.every == dt.timedelta(minutes=5) and job.task == tasks.check_sla_clocks
+    with time_machine.travel(at(23, 10), tick=False):
+        FeedbackFactory(severity="critical", assigned_to=users["customer_service"])  # acknowledge by 12:00
+        FeedbackFactory(severity="low")
+    with time_machine.travel(at(23, 11, 45), tick=False):
+        assert tasks.check_sla_clocks.call() == {"warned": 1, "breached": 0}
+    # Tuesday 15:00: the critical one missed both deadlines (Monday 12:00, Tuesday 10:00); the low
+    # one is at risk (16 h → Tuesday 17:00, warned from 14:48).
+    with time_machine.travel(at(24, 15), tick=False):
+        assert tasks.check_sla_clocks.call() == {"warned": 1, "breached": 1}
+    with time_machine.travel(at(25, 10), tick=False):
+        assert tasks.check_sla_clocks.call() == {"warned": 0, "breached": 1}
+    assert Feedback.objects.filter(resolve_breached_at__isnull=False).count() == 1

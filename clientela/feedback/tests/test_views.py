@@ -439,3 +439,23 @@ def test_anonymous_visitors_are_sent_to_sign_in(client):
     complaint = FeedbackFactory()
     response = client.get(complaint.get_absolute_url())
     assert response.status_code == 302 and "/accounts/login/" in response.url
+
+
+def test_files_of_the_wrong_type_are_refused_on_a_complaint(client_as, users):
+    from django.contrib.contenttypes.models import ContentType
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    complaint = FeedbackFactory(assigned_to=users["customer_service"])
+    ct = ContentType.objects.get_for_model(Feedback).pk
+    url = reverse("core:attachment_upload", args=[ct, complaint.pk])
+    client = client_as("customer_service")
+    bad = SimpleUploadedFile("foto.jpg", b"MZ\x90\x00\x03\x00\x00\x00" + b"\x00" * 200)
+    response = client.post(url, {"file": bad, "purpose": "evidence"}, HTTP_HX_REQUEST="true")
+    assert "no se admite este tipo de archivo" in response.text
+    good = SimpleUploadedFile("albaran.txt", "Albarán 2407: 48 cajas".encode())
+    assert (
+        client.post(url, {"file": good, "purpose": "evidence", "next": complaint.get_absolute_url()}).status_code == 302
+    )
+    page = client.get(complaint.get_absolute_url())
+    assert "albaran.txt" in page.text
+    assert client_as("account_manager").post(url, {"file": good, "purpose": "evidence"}).status_code == 403
