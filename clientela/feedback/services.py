@@ -419,7 +419,7 @@ def feedback_check_sla(*, feedback: Feedback, now: dt.datetime | None = None) ->
     """Warn the assignee at 80 % of the running target; on a breach, record it for good and tell the
     supervisors. Safe to run any number of times. Returns "breached", "warned" or ""."""
     now = now or timezone.now()
-    current = Feedback.objects.select_for_update().select_related("assigned_to").get(pk=feedback.pk)
+    current = Feedback.objects.select_for_update(of=("self",)).select_related("assigned_to").get(pk=feedback.pk)
     before = audit.snapshot(current, ["acknowledge_breached_at", "resolve_breached_at"])
     if _record_breaches(current, now):
         current.save(update_fields=["acknowledge_breached_at", "resolve_breached_at", "updated_at"])
