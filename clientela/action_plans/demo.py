@@ -3,6 +3,7 @@ suggestions are made by the feedback demo with `build_plan`): every state, struc
 actions with evidence, some overdue, effectiveness verifications."""
 
 import datetime as dt
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -146,12 +147,23 @@ def renumber(ctx) -> None:
     for plan in plans:
         ActionPlan.objects.filter(pk=plan.pk).update(number=f"TMP-{plan.pk}")
     counters: dict[int, int] = {}
+    renamed: dict[str, str] = {}
     for plan in plans:
         year = timezone.localtime(plan.created_at).year
         counters[year] = counters.get(year, 0) + 1
-        number = f"PA-{year}-{counters[year]:04d}"
+        renamed[plan.number] = f"PA-{year}-{counters[year]:04d}"
+
+    def rename(text: str) -> str:  # follow-up plans name the plan they follow
+        return re.sub(r"PA-\d{4}-\d{4}", lambda m: renamed.get(m.group(0), m.group(0)), text)
+
+    for plan in plans:
+        number, title = renamed[plan.number], rename(plan.title)
         ActionPlan.objects.filter(pk=plan.pk).update(
-            number=number, search_text=normalise(" ".join([number, plan.title, plan.source_label]))
+            number=number,
+            title=title,
+            problem=rename(plan.problem),
+            source_label=rename(plan.source_label),
+            search_text=normalise(" ".join([number, title, rename(plan.source_label)])),
         )
     for year, value in counters.items():
         sequences.ensure_at_least(f"action-plan-{year}", value)
