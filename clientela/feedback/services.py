@@ -155,6 +155,8 @@ def feedback_create(*, actor: Any, data: dict[str, Any], source: models.Model | 
         feedback.source_content_type = ContentType.objects.get_for_model(source, for_concrete_model=True)
         feedback.source_object_id = source.pk
     feedback.full_clean(exclude=["number"])
+    if feedback.assigned_to_id and not workers().filter(pk=feedback.assigned_to_id).exists():
+        raise ValidationError({"assigned_to": [_("%(name)s cannot work complaints.") % {"name": feedback.assigned_to}]})
     feedback.number = next_number(feedback.kind, feedback.received_at)
     _reschedule(feedback, default_calendar())
     feedback = core.save_new(actor=actor, instance=feedback)

@@ -348,6 +348,9 @@ def test_a_public_submission_is_linked_to_the_known_contact_and_confirmed_by_e_m
 
 
 def test_assigning_needs_someone_who_works_complaints(users):
+    with pytest.raises(ValidationError) as caught:
+        FeedbackFactory(assigned_to=users["operations"])
+    assert "assigned_to" in caught.value.message_dict and not Feedback.objects.exists()
     complaint = FeedbackFactory()
     with pytest.raises(ValidationError):
         services.feedback_assign(actor=users["quality"], feedback=complaint, assignee=users["operations"])
