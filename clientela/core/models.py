@@ -265,3 +265,80 @@ class SiteSetting(models.Model):
 
     def __str__(self) -> str:
         return self.key
+
+
+def default_working_hours() -> dict[str, list[list[str]]]:
+    """Monday to Friday, 09:00–18:00 (weekday keys: "0" is Monday)."""
+    return {str(day): [["09:00", "18:00"]] for day in range(5)}
+
+
+class BusinessCalendar(BusinessRecord):
+    """When the organisation works: weekly hours, time zone, public holidays of a country and
+    region, and company-specific days. SLA clocks count business time in the default calendar."""
+
+    name = models.CharField(_("name"), max_length=100)
+    time_zone = models.CharField(
+        _("time zone"), max_length=64, default="Europe/Madrid", help_text=_("For example Europe/Madrid.")
+    )
+    country = models.CharField(
+        _("country for public holidays"), max_length=2, default="ES", help_text=_("ISO code, for example ES.")
+    )
+    subdivision = models.CharField(
+        _("region for public holidays"),
+        max_length=10,
+        blank=True,
+        help_text=_("Optional: region code for regional holidays, for example MD (Madrid) or CT (Catalonia)."),
+    )
+    hours = models.JSONField(
+        _("working hours"),
+        default=default_working_hours,
+        help_text=_("Working intervals per weekday (0 is Monday)."),
+    )
+    is_default = models.BooleanField(_("default calendar"), default=False)
+
+    class Meta:
+        verbose_name = _("business calendar")
+        verbose_name_plural = _("business calendars")
+        ordering = ["-is_default", "name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["is_default"], condition=models.Q(is_default=True), name="core_calendar_one_default"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def clean(self) -> None:
+        from .calendar import validate_settings
+
+        self.country = (self.country or "").strip().upper()
+        self.subdivision = (self.subdivision or "").strip().upper()
+        validate_settings(
+            time_zone=self.time_zone, country=self.country, subdivision=self.subdivision, hours=self.hours
+        )
+
+
+class CalendarDay(models.Model):
+    """A company-specific day: closed (a local holiday, the 24th of December…) or open despite a
+    public holiday."""
+
+    class Kind(models.TextChoices):
+        CLOSED = "closed", _("Closed (company holiday)")
+        OPEN = "open", _("Working day despite a public holiday")
+
+    calendar = models.ForeignKey(
+        BusinessCalendar, verbose_name=_("calendar"), on_delete=models.CASCADE, related_name="days"
+    )
+    date = models.DateField(_("date"))
+    name = models.CharField(_("description"), max_length=100)
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices, default=Kind.CLOSED)
+
+    class Meta:
+        verbose_name = _("company-specific day")
+        verbose_name_plural = _("company-specific days")
+        ordering = ["date"]
+        constraints = [models.UniqueConstraint(fields=["calendar", "date"], name="core_calendar_day_once")]
+
+    def __str__(self) -> str:
+        return f"{self.date:%Y-%m-%d} {self.name}"

@@ -104,8 +104,19 @@ def is_assignee(user: Any, obj: Any) -> bool:
 
 
 @object_rule
+def is_unassigned(user: Any, obj: Any) -> bool:
+    return getattr(obj, "assigned_to_id", None) is None
+
+
+@object_rule
 def is_owner(user: Any, obj: Any) -> bool:
     return getattr(obj, "owner_id", None) == user.pk
+
+
+@object_rule
+def owns_plan(user: Any, obj: Any) -> bool:
+    plan = getattr(obj, "plan", None)
+    return plan is not None and plan.owner_id == user.pk
 
 
 @object_rule
@@ -162,13 +173,14 @@ PERMISSIONS: dict[str, Rule] = {
     "feedback.add": role(QUALITY, SALES_MANAGER, ACCOUNT_MANAGER, CUSTOMER_SERVICE),
     "feedback.work": role(QUALITY, SALES_MANAGER) | (role(CUSTOMER_SERVICE) & is_assignee),
     "feedback.assign": role(QUALITY, SALES_MANAGER),
+    "feedback.take": role(QUALITY, SALES_MANAGER, CUSTOMER_SERVICE) & is_unassigned,
     "feedback.evaluate": role(QUALITY, SALES_MANAGER),
     # corrective and improvement action plans (SPEC §3.4)
     "action_plans.view": EVERYONE,
     "action_plans.add": role(QUALITY, SALES_MANAGER),
     "action_plans.change": role(QUALITY) | (EVERYONE & is_owner),
     "action_plans.verify": role(QUALITY),
-    "actions.work": role(QUALITY) | (EVERYONE & is_owner),
+    "actions.work": role(QUALITY) | (EVERYONE & (is_owner | owns_plan)),
     # surveys (SPEC §3.5)
     "surveys.view": role(MANAGEMENT, QUALITY, SALES_MANAGER, ACCOUNT_MANAGER, CUSTOMER_SERVICE),
     "surveys.change": role(QUALITY),
