@@ -1,3 +1,5 @@
+"""Loyalty programmes, points ledger and retention."""
+
 app_name = "loyalty"
 
 urlpatterns: list = []
