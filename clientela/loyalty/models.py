@@ -358,10 +358,6 @@ class PointsEntry(models.Model):
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.points:+d}"
 
-    @property
-    def customer(self):
-        return self.membership.customer
-
     def save(self, *args, **kwargs):
         if not self._state.adding:
             raise PermissionError("The points ledger is append-only.")
@@ -369,6 +365,10 @@ class PointsEntry(models.Model):
 
     def delete(self, *args, **kwargs):
         raise PermissionError("The points ledger is append-only.")
+
+    @property
+    def customer(self):
+        return self.membership.customer
 
 
 class Redemption(BusinessRecord):
