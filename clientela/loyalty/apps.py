@@ -30,10 +30,16 @@ class LoyaltyConfig(AppConfig):
         )
         r.register_headline_figures("loyalty.view", selectors.customer_figures)
         r.register_customer_panel(
-            r.CustomerPanel("loyalty", _("Loyalty"), "loyalty.view", "loyalty/_customer_panel.html", selectors.customer_panel, 60)
+            r.CustomerPanel(
+                "loyalty", _("Loyalty"), "loyalty.view", "loyalty/_customer_panel.html", selectors.customer_panel, 60
+            )
         )
         r.register_home_widget(
-            r.HomeWidget("loyalty_redemptions", "loyalty.manage", "loyalty/_home_widget.html", selectors.home_redemptions, 70)
+            r.HomeWidget(
+                "loyalty_redemptions", "loyalty.manage", "loyalty/_home_widget.html", selectors.home_redemptions, 70
+            )
         )
         register_periodic("loyalty.expire_points", tasks.expire_points, every=dt.timedelta(days=1), at=dt.time(2, 30))
-        register_periodic("loyalty.enrol_and_reward", tasks.enrol_and_reward, every=dt.timedelta(days=1), at=dt.time(3, 0))
+        register_periodic(
+            "loyalty.enrol_and_reward", tasks.enrol_and_reward, every=dt.timedelta(days=1), at=dt.time(3, 0)
+        )

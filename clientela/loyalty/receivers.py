@@ -30,6 +30,4 @@ def earn_for_contract(
 
 @receiver(events.survey_response_submitted, dispatch_uid="loyalty.survey_response_submitted")
 def earn_for_survey(sender: Any, *, response: Any, customer: Any, contact: Any, actor: Any, **kwargs: Any) -> None:
-    services.earn_for_event(
-        customer=customer, event=EarningRule.Event.SURVEY_COMPLETED, source=response, actor=actor
-    )
+    services.earn_for_event(customer=customer, event=EarningRule.Event.SURVEY_COMPLETED, source=response, actor=actor)

@@ -307,9 +307,7 @@ def members_in_tier_at(*, programme: LoyaltyProgramme, tier: Tier | None, at: dt
     return set(members.values_list("customer_id", flat=True))
 
 
-def retention_churn(
-    *, period: Period, customers: set[int] | None = None, history: dict | None = None
-) -> Ratio:
+def retention_churn(*, period: Period, customers: set[int] | None = None, history: dict | None = None) -> Ratio:
     """Churn: of the customers active when the period starts, those who became inactive or former
     during it (up to today for an open period)."""
     history = history if history is not None else status_history()
@@ -319,9 +317,7 @@ def retention_churn(
     return Ratio(left, len(cohort))
 
 
-def retention_renewal(
-    *, period: Period, customers: set[int] | None = None, history: dict | None = None
-) -> Ratio:
+def retention_renewal(*, period: Period, customers: set[int] | None = None, history: dict | None = None) -> Ratio:
     """Retention from customer data: of the customers active when the period starts, those still
     active when it ends (today for an open period). The contract-based renewal rate (contracts due
     to end in the period that were renewed) needs the contracts module and is computed there."""
@@ -332,7 +328,9 @@ def retention_renewal(
     return Ratio(kept, len(cohort))
 
 
-def retention_repeat(*, period: Period, programme: LoyaltyProgramme | None = None, customers: set[int] | None = None) -> Ratio:
+def retention_repeat(
+    *, period: Period, programme: LoyaltyProgramme | None = None, customers: set[int] | None = None
+) -> Ratio:
     """Repeat rate among programme members: of the customers who earned points for at least one
     contract (signed or renewed) in the 12 months that end with the period, those who did for two or
     more contracts."""

@@ -112,7 +112,9 @@ def tier_create(*, actor: Any, programme: LoyaltyProgramme, data: dict[str, Any]
 @transaction.atomic
 def tier_update(*, actor: Any, tier: Tier, data: dict[str, Any], expected_version: int | None = None) -> Tier:
     _not_closed(tier.programme)
-    return core.update_fields(actor=actor, instance=tier, data=_pick(data, TIER_FIELDS), expected_version=expected_version)
+    return core.update_fields(
+        actor=actor, instance=tier, data=_pick(data, TIER_FIELDS), expected_version=expected_version
+    )
 
 
 @transaction.atomic
@@ -133,7 +135,9 @@ def rule_update(
     *, actor: Any, rule: EarningRule, data: dict[str, Any], expected_version: int | None = None
 ) -> EarningRule:
     _not_closed(rule.programme)
-    return core.update_fields(actor=actor, instance=rule, data=_pick(data, RULE_FIELDS), expected_version=expected_version)
+    return core.update_fields(
+        actor=actor, instance=rule, data=_pick(data, RULE_FIELDS), expected_version=expected_version
+    )
 
 
 def rule_archive(*, actor: Any, rule: EarningRule) -> EarningRule:
@@ -239,7 +243,9 @@ def programme_auto_enrol(*, programme: LoyaltyProgramme, actor: Any = None) -> i
 
 
 def _locked(membership: Membership) -> Membership:
-    return Membership.objects.select_for_update().select_related("programme", "customer").get(pk=membership.pk)
+    return (
+        Membership.objects.select_for_update(of=("self",)).select_related("programme", "customer").get(pk=membership.pk)
+    )
 
 
 def _append(
@@ -505,7 +511,7 @@ def redemption_create(
         raise DomainError(_("The membership is not active: it cannot redeem rewards."))
     if membership.programme.status != LoyaltyProgramme.Status.ACTIVE:
         raise DomainError(_("The programme is not active: rewards cannot be redeemed."))
-    reward = Reward.objects.select_for_update().select_related("min_tier").get(pk=reward.pk)
+    reward = Reward.objects.select_for_update(of=("self",)).select_related("min_tier").get(pk=reward.pk)
     if reward.programme_id != membership.programme_id:
         raise ValidationError({"reward": _("The reward belongs to another programme.")})
     if not reward.is_active or reward.archived_at is not None:
@@ -708,9 +714,7 @@ def campaign_recipients(*, programme: LoyaltyProgramme, tier: Tier | None = None
 
 
 @transaction.atomic
-def campaign_send(
-    *, actor: Any, programme: LoyaltyProgramme, subject: str, body: str, tier: Tier | None = None
-) -> int:
+def campaign_send(*, actor: Any, programme: LoyaltyProgramme, subject: str, body: str, tier: Tier | None = None) -> int:
     """E-mail a message to the members (of one tier, or all) whose contact agreed to marketing; each
     e-mail is logged and sent after the transaction commits. Returns how many were sent."""
     from .tasks import send_programme_message

@@ -35,7 +35,9 @@ def member(programme):
 
 @pytest.fixture
 def rule(programme):
-    return RuleFactory(programme=programme, event=EarningRule.Event.CONTRACT_SIGNED, points_per_unit=decimal.Decimal("0.1"))
+    return RuleFactory(
+        programme=programme, event=EarningRule.Event.CONTRACT_SIGNED, points_per_unit=decimal.Decimal("0.1")
+    )
 
 
 def earn(member, points, at, users=None):
@@ -75,9 +77,7 @@ def test_an_absurd_value_is_refused_with_the_limit(member, rule):
 
 
 def test_a_rule_cap_limits_the_points(member, programme):
-    rule = RuleFactory(
-        programme=programme, event=EarningRule.Event.CONTRACT_RENEWED, points_per_unit=1, max_points=500
-    )
+    rule = RuleFactory(programme=programme, event=EarningRule.Event.CONTRACT_RENEWED, points_per_unit=1, max_points=500)
     entry = services.points_earn(actor=None, membership=member, rule=rule, value=20000, source=contract())
     assert entry.points == 500
 
@@ -276,7 +276,9 @@ def test_every_entry_is_audited(member, users):
 
 def test_expiring_points_are_announced_by_date(member):
     now = timezone.now()
-    services.points_adjust(actor=None, membership=member, points=70, reason="Lote antiguo", at=ledger.add_months(now, -11))
+    services.points_adjust(
+        actor=None, membership=member, points=70, reason="Lote antiguo", at=ledger.add_months(now, -11)
+    )
     services.points_adjust(actor=None, membership=member, points=30, reason="Lote nuevo", at=now)
     soon = selectors.expiring_points(member, within_days=60)
     assert [e.points for e in soon] == [70]
