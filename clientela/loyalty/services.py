@@ -98,6 +98,13 @@ def programme_transition(
     return current
 
 
+@transaction.atomic
+def programme_archive(*, actor: Any, programme: LoyaltyProgramme) -> LoyaltyProgramme:
+    if programme.status == LoyaltyProgramme.Status.ACTIVE:
+        raise DomainError(_("Close the programme before archiving it."))
+    return core.archive(actor=actor, instance=programme)
+
+
 def _not_closed(programme: LoyaltyProgramme) -> None:
     if programme.status == LoyaltyProgramme.Status.CLOSED:
         raise DomainError(_("The programme is closed: it can no longer be changed."))
