@@ -71,8 +71,12 @@ def test_customers_without_recorded_changes_keep_their_status_since_creation():
 @time_machine.travel(at(2026, 9, 1), tick=False)
 def test_the_repeat_rate_counts_members_with_two_contracts_in_twelve_months():
     programme = programme_with_tiers()
-    rule = RuleFactory(programme=programme, event=EarningRule.Event.CONTRACT_SIGNED, points_per_unit=decimal.Decimal("1"))
-    renew = RuleFactory(programme=programme, event=EarningRule.Event.CONTRACT_RENEWED, points_per_unit=decimal.Decimal("1"))
+    rule = RuleFactory(
+        programme=programme, event=EarningRule.Event.CONTRACT_SIGNED, points_per_unit=decimal.Decimal("1")
+    )
+    renew = RuleFactory(
+        programme=programme, event=EarningRule.Event.CONTRACT_RENEWED, points_per_unit=decimal.Decimal("1")
+    )
     twice, once, survey_only = (MembershipFactory(programme=programme) for _ in range(3))
     services.points_earn(actor=None, membership=twice, rule=rule, value=100, source=contract(1), at=at(2025, 11, 1))
     services.points_earn(actor=None, membership=twice, rule=renew, value=100, source=contract(2), at=at(2026, 8, 1))
