@@ -3,6 +3,7 @@
 from collections import defaultdict
 
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from clientela.core.exporting import Column
 
@@ -53,7 +54,7 @@ def entry_columns() -> list[Column]:
         Column("reason", _("Reason"), lambda e: e.reason, 40),
         Column("source", _("Source"), lambda e: e.source_label),
         Column("expires_at", _("Expires on"), lambda e: e.expires_at),
-        Column("actor", _("Recorded by"), lambda e: str(e.actor or "")),
+        Column("actor", pgettext_lazy("loyalty", "Recorded by"), lambda e: str(e.actor or "")),
     ]
 
 

@@ -15,6 +15,7 @@ from django.db import models
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from clientela.core.models import BusinessRecord
 
@@ -300,7 +301,7 @@ class PointsEntry(models.Model):
     class Kind(models.TextChoices):
         EARN = "earn", _("Earned")
         REDEEM = "redeem", _("Redeemed")
-        EXPIRE = "expire", _("Expired")
+        EXPIRE = "expire", pgettext_lazy("points", "Expired")
         ADJUST = "adjust", _("Adjustment")
 
     membership = models.ForeignKey(
@@ -321,7 +322,7 @@ class PointsEntry(models.Model):
     expires_at = models.DateTimeField(_("expires on"), null=True, blank=True)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,
-        verbose_name=_("recorded by"),
+        verbose_name=pgettext_lazy("loyalty", "recorded by"),
         null=True,
         blank=True,
         on_delete=models.SET_NULL,
@@ -375,7 +376,7 @@ class Redemption(BusinessRecord):
     class Status(models.TextChoices):
         REQUESTED = "requested", _("Requested")
         DELIVERED = "delivered", _("Delivered")
-        CANCELLED = "cancelled", _("Cancelled")
+        CANCELLED = "cancelled", pgettext_lazy("redemption", "Cancelled")
 
     number = models.CharField(_("number"), max_length=20, unique=True)
     membership = models.ForeignKey(
@@ -387,7 +388,7 @@ class Redemption(BusinessRecord):
     note = models.TextField(_("note"), blank=True)
     requested_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
-        verbose_name=_("recorded by"),
+        verbose_name=pgettext_lazy("loyalty", "recorded by"),
         null=True,
         blank=True,
         on_delete=models.SET_NULL,
@@ -415,7 +416,7 @@ class Referral(BusinessRecord):
     class Status(models.TextChoices):
         PENDING = "pending", _("Waiting for the customer to become active")
         REWARDED = "rewarded", _("Points earned")
-        CANCELLED = "cancelled", _("Cancelled")
+        CANCELLED = "cancelled", pgettext_lazy("referral", "Cancelled")
 
     membership = models.ForeignKey(
         Membership, verbose_name=_("referred by"), on_delete=models.PROTECT, related_name="referrals"
@@ -430,7 +431,7 @@ class Referral(BusinessRecord):
     note = models.CharField(_("note"), max_length=255, blank=True)
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
-        verbose_name=_("recorded by"),
+        verbose_name=pgettext_lazy("loyalty", "recorded by"),
         null=True,
         blank=True,
         on_delete=models.SET_NULL,
@@ -460,7 +461,7 @@ class ProgrammeMessage(models.Model):
         LETTER = "letter", _("Letter")
         PHONE = "phone", _("Phone")
         SMS = "sms", _("SMS")
-        MEETING = "meeting", _("In person")
+        MEETING = "meeting", _("Face to face")
 
     class Kind(models.TextChoices):
         WELCOME = "welcome", _("Welcome")

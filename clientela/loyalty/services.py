@@ -12,10 +12,11 @@ import decimal
 import logging
 from typing import Any
 
+from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, models, transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
@@ -53,6 +54,11 @@ TIER_FIELDS = ("name", "min_points", "benefits")
 RULE_FIELDS = ("event", "fixed_points", "points_per_unit", "currency", "max_points", "is_active", "description")
 REWARD_FIELDS = ("name", "description", "points_cost", "min_tier", "stock", "is_active")
 MESSAGE_FIELDS = ("contact", "recipient", "channel", "kind", "subject", "body", "sent_at")
+
+
+def _stored() -> translation.override:
+    """Texts kept in the ledger are written in the organisation's language, whoever's action wrote them."""
+    return translation.override(settings.LANGUAGE_CODE)
 
 
 def _pick(data: dict[str, Any], fields: tuple[str, ...]) -> dict[str, Any]:
@@ -293,9 +299,10 @@ def _expire_locked(membership: Membership, at: dt.datetime) -> PointsEntry | Non
     state = ledger.lots_at(ledger.ledger_for(membership), at)
     if not state.to_expire:
         return None
-    reason = _("Points earned up to %(date)s expired") % {
-        "date": date_format(timezone.localtime(at), "SHORT_DATE_FORMAT")
-    }
+    with _stored():
+        reason = _("Points earned up to %(date)s expired") % {
+            "date": date_format(timezone.localtime(at), "SHORT_DATE_FORMAT")
+        }
     return _append(
         actor=None, membership=membership, kind=PointsEntry.Kind.EXPIRE, points=-state.to_expire, reason=reason, at=at
     )
@@ -389,7 +396,8 @@ def points_earn(
     if points <= 0:
         return None
     if not reason:
-        reason = str(rule.get_event_display())
+        with _stored():
+            reason = str(rule.get_event_display())
         if source is not None:
             reason = f"{reason}: {source}"
     try:
@@ -550,12 +558,14 @@ def redemption_create(
         created_at=at,
     )
     redemption = core.save_new(actor=actor, instance=redemption)
+    with _stored():
+        reason = _("Redemption %(number)s: %(reward)s") % {"number": redemption.number, "reward": reward}
     _append(
         actor=actor,
         membership=membership,
         kind=PointsEntry.Kind.REDEEM,
         points=-reward.points_cost,
-        reason=_("Redemption %(number)s: %(reward)s") % {"number": redemption.number, "reward": reward},
+        reason=reason,
         at=at,
         source=redemption,
     )
@@ -586,12 +596,14 @@ def redemption_transition(
     audit.record_transition(actor=actor, obj=current, old=old, new=to, note=note)
     if to == Redemption.Status.CANCELLED:
         membership = _locked(current.membership)
+        with _stored():
+            reason = _("Redemption %(number)s cancelled: points returned") % {"number": current.number}
         _append(
             actor=actor,
             membership=membership,
             kind=PointsEntry.Kind.REDEEM,
             points=current.points,
-            reason=_("Redemption %(number)s cancelled: points returned") % {"number": current.number},
+            reason=reason,
             at=at,
             source=current,
             expires=True,

@@ -627,7 +627,7 @@ def retention(request: HttpRequest) -> HttpResponse:
                 },
             ],
         },
-        "options": {"responsive": True, "scales": {"y": {"min": 0, "max": 100}}},
+        "options": {"responsive": True, "aspectRatio": 3, "scales": {"y": {"min": 0, "max": 100}}},
     }
     context = {
         "period": period,

@@ -15,6 +15,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from clientela.core.models import BusinessRecord
 from clientela.core.permissions import Role
@@ -153,7 +154,7 @@ class TrainingSession(Origin, BusinessRecord):
     class Status(models.TextChoices):
         PLANNED = "planned", _("Planned")
         HELD = "held", _("Held")
-        CANCELLED = "cancelled", _("Cancelled")
+        CANCELLED = "cancelled", pgettext_lazy("session", "Cancelled")
 
     class Modality(models.TextChoices):
         IN_PERSON = "in_person", _("In person")
@@ -313,7 +314,7 @@ class TrainingNeed(Origin, BusinessRecord):
         OPEN = "open", _("Open")
         PLANNED = "planned", _("Planned in a session")
         CLOSED = "closed", _("Met")
-        CANCELLED = "cancelled", _("Cancelled")
+        CANCELLED = "cancelled", pgettext_lazy("need", "Cancelled")
 
     OPEN_STATUSES = (Status.OPEN, Status.PLANNED)
 

@@ -17,6 +17,7 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from clientela.core.periods import Ratio
 from clientela.core.permissions import ADMIN, Role, has_perm
@@ -197,7 +198,7 @@ def cell_for(
     if evaluation is None:
         return Cell("none", _("Not evaluated"), None, required, competence_id)
     if evaluation.valid_until and evaluation.valid_until < today:
-        return Cell("expired", _("Expired"), evaluation, required, competence_id)
+        return Cell("expired", pgettext("competence", "Expired"), evaluation, required, competence_id)
     below = required is not None and evaluation.level_after < required
     if evaluation.result != CompetenceEvaluation.Result.COMPETENT or below:
         return Cell("gap", _("Below the required level"), evaluation, required, competence_id)

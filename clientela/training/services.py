@@ -7,12 +7,13 @@ import decimal
 from collections.abc import Callable, Iterable
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, models, transaction
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
@@ -59,6 +60,11 @@ EVALUATION_FIELDS = (
 )
 NEED_FIELDS = ("person", "competence", "source", "reason", "due_date")
 EXPIRY_NOTICE_DAYS = 30
+
+
+def _stored() -> translation.override:
+    """Texts kept in records are written in the organisation's language, whoever's action wrote them."""
+    return translation.override(settings.LANGUAGE_CODE)
 
 
 def _pick(data: dict[str, Any], fields: tuple[str, ...]) -> dict[str, Any]:
@@ -204,10 +210,10 @@ def session_transition(
     current.save(update_fields=["status", "lock_version", "updated_at"])
     audit.record_transition(actor=actor, obj=current, old=old, new=to, note=note)
     if to == TrainingSession.Status.CANCELLED:
+        with _stored():
+            note = _("The planned session was cancelled.")
         for need in TrainingNeed.objects.filter(session=current, status=TrainingNeed.Status.PLANNED):
-            need_transition(
-                actor=actor, need=need, to=TrainingNeed.Status.OPEN, note=_("The planned session was cancelled.")
-            )
+            need_transition(actor=actor, need=need, to=TrainingNeed.Status.OPEN, note=note)
     return current
 
 
@@ -293,16 +299,14 @@ def _validity(evaluation: CompetenceEvaluation) -> dt.date | None:
 def _close_needs(*, actor: Any, evaluation: CompetenceEvaluation) -> None:
     if evaluation.result != CompetenceEvaluation.Result.COMPETENT:
         return
+    with _stored():
+        note = _("Evaluated competent on %(date)s.") % {
+            "date": date_format(evaluation.evaluated_on, "SHORT_DATE_FORMAT")
+        }
     for need in TrainingNeed.objects.filter(
         person_id=evaluation.person_id, competence_id=evaluation.competence_id, status__in=TrainingNeed.OPEN_STATUSES
     ):
-        need_transition(
-            actor=actor,
-            need=need,
-            to=TrainingNeed.Status.CLOSED,
-            note=_("Evaluated competent on %(date)s.")
-            % {"date": date_format(evaluation.evaluated_on, "SHORT_DATE_FORMAT")},
-        )
+        need_transition(actor=actor, need=need, to=TrainingNeed.Status.CLOSED, note=note)
 
 
 @transaction.atomic
@@ -424,6 +428,10 @@ def competence_expiry_run(*, today: dt.date | None = None) -> int:
             target=evaluation,
             dedupe_key=f"training-expiry:{evaluation.pk}:{stage}",
         )
+        with _stored():
+            reason = _("Renew the competence before it expires on %(date)s.") % {
+                "date": date_format(until, "SHORT_DATE_FORMAT")
+            }
         try:
             with transaction.atomic():
                 need_create(
@@ -432,8 +440,7 @@ def competence_expiry_run(*, today: dt.date | None = None) -> int:
                         "person": person,
                         "competence": competence,
                         "source": TrainingNeed.Source.EXPIRY,
-                        "reason": _("Renew the competence before it expires on %(date)s.")
-                        % {"date": date_format(until, "SHORT_DATE_FORMAT")},
+                        "reason": reason,
                         "due_date": until,
                     },
                 )
