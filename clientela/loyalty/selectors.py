@@ -20,7 +20,7 @@ from django.utils.translation import gettext_lazy
 from clientela.core.models import AuditAction, AuditEntry
 from clientela.core.periods import Period, Ratio
 from clientela.core.registry import HeadlineFigure, TimelineEntry
-from clientela.customers.models import Customer
+from clientela.customers.models import Contact, Customer
 
 from . import ledger
 from .models import (
@@ -214,6 +214,21 @@ def rewards_for(membership: Membership) -> list[Reward]:
         .select_related("min_tier")
         .order_by("points_cost")
     )
+
+
+def campaign_recipients(*, programme: LoyaltyProgramme, tier: Tier | None = None) -> list[tuple[Membership, Contact]]:
+    """Active members and the contact a campaign e-mail goes to: the main contact if they agreed to
+    marketing, else another contact of the customer who did."""
+    members = membership_list(user=None).filter(programme=programme, status=Membership.Status.ACTIVE)
+    if tier is not None:
+        members = in_tier(members, tier)
+    contacts = Contact.objects.filter(
+        customer__in=members.values("customer"), archived_at__isnull=True, marketing_consent=True
+    ).exclude(email="")
+    by_customer: dict[int, Contact] = {}
+    for contact in contacts.order_by("-is_primary", "pk"):
+        by_customer.setdefault(contact.customer_id, contact)
+    return [(m, by_customer[m.customer_id]) for m in members.order_by("pk") if m.customer_id in by_customer]
 
 
 def enrolable_customers(*, programme: LoyaltyProgramme) -> QuerySet[Customer]:

@@ -23,9 +23,9 @@ from django.utils.translation import gettext as _
 from clientela.core import audit, sequences
 from clientela.core import services as core
 from clientela.core.errors import DomainError
-from clientela.customers.models import Contact, Customer
+from clientela.customers.models import Customer
 
-from . import ledger, states
+from . import ledger, selectors, states
 from .models import (
     MAX_POINTS_PER_ENTRY,
     EarningRule,
@@ -715,28 +715,11 @@ def message_record(*, actor: Any, membership: Membership, data: dict[str, Any]) 
     return message
 
 
-def campaign_recipients(*, programme: LoyaltyProgramme, tier: Tier | None = None) -> list[tuple[Membership, Contact]]:
-    """Active members and the contact a campaign e-mail goes to: the main contact if they agreed to
-    marketing, else another contact of the customer who did."""
-    from . import selectors
-
-    members = selectors.membership_list(user=None).filter(programme=programme, status=Membership.Status.ACTIVE)
-    if tier is not None:
-        members = selectors.in_tier(members, tier)
-    contacts = Contact.objects.filter(
-        customer__in=members.values("customer"), archived_at__isnull=True, marketing_consent=True
-    ).exclude(email="")
-    by_customer: dict[int, Contact] = {}
-    for contact in contacts.order_by("-is_primary", "pk"):
-        by_customer.setdefault(contact.customer_id, contact)
-    return [(m, by_customer[m.customer_id]) for m in members.order_by("pk") if m.customer_id in by_customer]
-
-
 @transaction.atomic
 def campaign_send(*, actor: Any, programme: LoyaltyProgramme, subject: str, body: str, tier: Tier | None = None) -> int:
     """E-mail a message to the members (of one tier, or all) whose contact agreed to marketing; each
     e-mail is logged and sent after the transaction commits. Returns how many were sent."""
-    from .tasks import send_programme_message
+    from .tasks import send_programme_message  # tasks import this module
 
     subject, body = (subject or "").strip(), (body or "").strip()
     errors = {}
@@ -749,7 +732,7 @@ def campaign_send(*, actor: Any, programme: LoyaltyProgramme, subject: str, body
     if programme.status != LoyaltyProgramme.Status.ACTIVE:
         raise DomainError(_("The programme is not active: it cannot send campaigns."))
     sent = 0
-    for membership, contact in campaign_recipients(programme=programme, tier=tier):
+    for membership, contact in selectors.campaign_recipients(programme=programme, tier=tier):
         message = message_record(
             actor=actor,
             membership=membership,

@@ -180,7 +180,7 @@ def campaign(request: HttpRequest, pk: int) -> HttpResponse:
             messages.success(request, _("Message sent to %(count)s members and logged.") % {"count": sent})
             return redirect(programme)
     tier = form.cleaned_data.get("tier") if form.is_bound and form.is_valid() else None
-    recipients = services.campaign_recipients(programme=programme, tier=tier)
+    recipients = selectors.campaign_recipients(programme=programme, tier=tier)
     return render(
         request,
         "loyalty/campaign_form.html",

@@ -9,6 +9,20 @@ def _name(user) -> str:
     return (user.get_full_name() or user.get_username()) if user else ""
 
 
+def _requirements(competence) -> str:
+    return ", ".join(f"{r.get_role_display()} ({r.required_level})" for r in competence.requirements.all())
+
+
+def competence_columns() -> list[Column]:
+    return [
+        Column("code", _("Code"), lambda c: c.code),
+        Column("name", _("Name"), lambda c: c.name, 40),
+        Column("validity_months", _("Valid for (months)"), lambda c: c.validity_months),
+        Column("required_of", _("Required of"), _requirements, 50),
+        Column("description", _("Description"), lambda c: c.description, 50),
+    ]
+
+
 def course_columns() -> list[Column]:
     return [
         Column("code", _("Code"), lambda c: c.code),

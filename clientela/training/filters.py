@@ -6,6 +6,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from clientela.core.forms import DateInput
+from clientela.core.permissions import Role
 
 from . import selectors
 from .models import Competence, CompetenceEvaluation, Course, TrainingNeed, TrainingSession
@@ -21,6 +22,25 @@ def _competences(request=None):
 
 def _people(request=None):
     return selectors.staff()
+
+
+class CompetenceFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(label=_("Search"), method="search", widget=forms.TextInput(attrs={"type": "search"}))
+    role = django_filters.ChoiceFilter(
+        label=_("Required of"), choices=Role.choices, method="required_of", empty_label=_("Any role")
+    )
+
+    class Meta:
+        model = Competence
+        fields = ["q", "role"]
+
+    def search(self, queryset, name, value):
+        for term in value.split()[:8]:
+            queryset = queryset.filter(Q(name__icontains=term) | Q(code__icontains=term))
+        return queryset
+
+    def required_of(self, queryset, name, value):
+        return queryset.filter(requirements__role=value, requirements__archived_at__isnull=True).distinct()
 
 
 class CourseFilter(django_filters.FilterSet):

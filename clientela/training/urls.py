@@ -8,7 +8,7 @@ app_name = "training"
 
 urlpatterns = [
     path("", views.index, name="index"),
-    path("competences/", views.competences, name="competences"),
+    path("competences/", views.CompetenceListView.as_view(), name="competences"),
     path("competences/new/", views.competence_create, name="competence_create"),
     path("competences/<int:pk>/", views.competence_edit, name="competence_edit"),
     path("competences/requirements/", views.requirements_edit, name="requirements"),

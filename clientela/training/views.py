@@ -18,7 +18,7 @@ from clientela.core.listing import RecordListView
 from clientela.core.permissions import Role, has_perm, permission_required
 
 from . import exports, selectors, services, states
-from .filters import CourseFilter, EvaluationFilter, NeedFilter, SessionFilter
+from .filters import CompetenceFilter, CourseFilter, EvaluationFilter, NeedFilter, SessionFilter
 from .forms import (
     AttendanceSheetForm,
     CompetenceForm,
@@ -50,15 +50,17 @@ def index(request: HttpRequest) -> HttpResponse:
 # --- competences and what each role requires ------------------------------------------------------
 
 
-@permission_required("training.view")
-def competences(request: HttpRequest) -> HttpResponse:
-    items = list(selectors.competence_list(user=request.user).order_by("code"))
-    labels = dict(Role.choices)
-    for item in items:
-        item.role_labels = [
-            (labels.get(r.role, r.role), r.get_required_level_display()) for r in item.requirements.all()
-        ]
-    return render(request, "training/competence_list.html", {"competences": items})
+class CompetenceListView(RecordListView):
+    permission = "training.view"
+    template_name = "training/competence_list.html"
+    filterset_class = CompetenceFilter
+    sort_fields = {"code": "code", "name": "name", "validity": "validity_months"}
+    default_sort = "code"
+    export_columns = staticmethod(exports.competence_columns)
+    export_basename = "competencias"
+
+    def base_queryset(self):
+        return selectors.competence_list(user=self.request.user)
 
 
 @permission_required("training.manage")

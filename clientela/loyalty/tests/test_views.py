@@ -293,3 +293,30 @@ def test_the_retention_page(client_as, member):
     assert page.status_code == 200 and "retention-chart" in page.text and "Plata" in page.text
     bad = client.get(reverse("loyalty:retention"), {"period": "trimestre 3"})
     assert bad.status_code == 200 and "no es un periodo" in bad.text.lower()
+
+
+@pytest.mark.parametrize(
+    ("role", "read", "manage"),
+    [
+        ("admin", 200, 200),
+        ("management", 200, 403),
+        ("quality", 200, 403),
+        ("sales_manager", 200, 200),
+        ("account_manager", 200, 403),
+        ("customer_service", 200, 403),
+        ("operations", 403, 403),
+        ("nobody", 403, 403),
+    ],
+)
+def test_who_may_open_loyalty_pages(client_as, programme, role, read, manage):
+    client = client_as(role)
+    for name in (
+        "loyalty:programmes",
+        "loyalty:memberships",
+        "loyalty:redemptions",
+        "loyalty:retention",
+        "loyalty:points",
+    ):
+        assert client.get(reverse(name)).status_code == read, name
+    assert client.get(reverse("loyalty:programme_create")).status_code == manage
+    assert client.get(reverse("loyalty:campaign", args=[programme.pk])).status_code == manage
