@@ -140,3 +140,29 @@ def test_record_a_training_session_with_attendance_and_an_evaluation(page, users
     page.goto(f"{page.base_url}/training/matrix/?role=customer_service")
     expect(page.get_by_role("table").first).to_contain_text("Cumple")
     check_accessibility(page)
+
+
+def test_overview_pages_are_accessible_on_a_desk_and_on_a_phone(page, users, programme):
+    customer = customer_services.customer_create(
+        actor=users["sales_manager"], data={"name": "Bodegas Viña Castellana S.A.", "status": "active"}
+    )
+    membership = loyalty.membership_enrol(actor=users["sales_manager"], programme=programme, customer=customer)
+    loyalty.points_adjust(
+        actor=users["sales_manager"], membership=membership, points=1600, reason="Carga inicial del programa"
+    )
+    sign_in(page, "sara")
+    urls = [
+        f"/loyalty/programmes/{programme.pk}/",
+        "/loyalty/members/",
+        f"/loyalty/members/{membership.pk}/",
+        "/loyalty/retention/",
+        "/loyalty/messages/",
+        "/training/me/",
+    ]
+    for width in (1280, 390):
+        page.set_viewport_size({"width": width, "height": 900})
+        for url in urls:
+            page.goto(page.base_url + url)
+            expect(page.get_by_role("heading", level=1)).to_be_visible()
+            check_accessibility(page)
+    expect(page.get_by_role("heading", level=1)).to_have_text("Mi formación")
