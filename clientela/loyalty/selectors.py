@@ -3,7 +3,7 @@ retention figures and what the customer 360° page shows."""
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -364,6 +364,21 @@ def retention_repeat(
     counts = qs.values("membership__customer_id").annotate(n=Count("id")).values_list("n", flat=True)
     counts = list(counts)
     return Ratio(sum(1 for n in counts if n >= 2), len(counts))
+
+
+# The renewal rate of contracts (contracts due to end in a period that were renewed) belongs to the
+# contracts module; it plugs its selector in here, and the retention page shows it when present.
+_contract_renewal_rate: Callable[..., Ratio] | None = None
+
+
+def register_contract_renewal_rate(fn: Callable[..., Ratio] | None) -> None:
+    """`fn(*, period: Period) -> Ratio`: contracts due to end in the period that were renewed."""
+    global _contract_renewal_rate
+    _contract_renewal_rate = fn
+
+
+def contract_renewal_rate(*, period: Period) -> Ratio | None:
+    return _contract_renewal_rate(period=period) if _contract_renewal_rate is not None else None
 
 
 @dataclass(frozen=True)

@@ -639,5 +639,6 @@ def retention(request: HttpRequest) -> HttpResponse:
         "programme": programme,
         "rows": selectors.retention_by_tier(period=period, programme=programme) if programme else [],
         "provisional": period.is_provisional(),
+        "contract_renewal": selectors.contract_renewal_rate(period=period),
     }
     return render(request, "loyalty/retention.html", context)

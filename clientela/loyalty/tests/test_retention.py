@@ -101,3 +101,16 @@ def test_figures_by_tier_use_the_tier_at_the_start(customers):
     everyone, outside = listed[-2], listed[-1]
     assert everyone.churn == Ratio(1, 2) and everyone.repeat == Ratio(0, 0)
     assert outside.churn == Ratio(0, 2)  # Dos and Cuatro; the prospect was not active yet
+
+
+def test_the_contract_renewal_rate_shows_when_the_contracts_module_provides_it(client_as):
+    from django.urls import reverse
+
+    page = client_as("management").get(reverse("loyalty:retention"))
+    assert "Renovación de contratos" not in page.text
+    selectors.register_contract_renewal_rate(lambda *, period: Ratio(9, 12))
+    try:
+        page = client_as("management").get(reverse("loyalty:retention"))
+        assert "Renovación de contratos" in page.text and "75,0" in page.text and "9 de 12" in page.text
+    finally:
+        selectors.register_contract_renewal_rate(None)
