@@ -256,11 +256,20 @@ def attendance_record(
 def attendance_bulk(
     *, actor: Any, session: TrainingSession, rows: Iterable[tuple[Any, str, decimal.Decimal | None]]
 ) -> int:
-    """Record a whole attendance sheet at once; all or nothing. Returns the rows written."""
+    """Record a whole attendance sheet at once; all or nothing, and every refused line is named.
+    Returns the rows written."""
     count = 0
+    problems: list[str] = []
     for person, status, hours in rows:
-        attendance_record(actor=actor, session=session, person=person, status=status, hours=hours)
-        count += 1
+        try:
+            with transaction.atomic():
+                attendance_record(actor=actor, session=session, person=person, status=status, hours=hours)
+        except ValidationError as exc:
+            problems += [f"{person}: {message}" for message in exc.messages]
+        else:
+            count += 1
+    if problems:
+        raise ValidationError(problems)
     return count
 
 

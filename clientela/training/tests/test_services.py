@@ -87,8 +87,9 @@ def test_a_bulk_sheet_is_all_or_nothing(users):
         (users["customer_service"], "attended", None),
         (users["account_manager"], "attended", decimal.Decimal("99")),
     ]
-    with pytest.raises(ValidationError):
+    with pytest.raises(ValidationError) as excinfo:
         services.attendance_bulk(actor=users["quality"], session=session, rows=rows)
+    assert excinfo.value.messages[0].startswith("Alicia Cuentas: ")
     assert not Attendance.objects.exists()
 
 
