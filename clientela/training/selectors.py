@@ -299,6 +299,7 @@ def person_record(person: Any, today: dt.date | None = None) -> dict[str, Any]:
         "roles": roles,
         "holdings": holdings,
         "attendances": attendances,
+        "received": [a for a in attendances if a.session.status == TrainingSession.Status.HELD],
         "evaluations": evaluations,
         "needs": list(need_list(user=None).filter(person=person).order_by("status", "due_date")),
         "hours_12m": sum(
