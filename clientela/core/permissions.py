@@ -216,9 +216,9 @@ PERMISSIONS: dict[str, Rule] = {
     "loyalty.view": role(MANAGEMENT, QUALITY, SALES_MANAGER, ACCOUNT_MANAGER, CUSTOMER_SERVICE),
     "loyalty.manage": role(SALES_MANAGER),
     "loyalty.operate": role(SALES_MANAGER) | (role(ACCOUNT_MANAGER) & manages_customer),
-    # training (SPEC §3.9)
-    "training.view": READ_ALL,
-    "training.view_own": EVERYONE,
+    # training (SPEC §3.9): everyone sees their own record; quality and management see everyone's
+    "training.view": role(MANAGEMENT, QUALITY),
+    "training.view_own": EVERYONE & is_self,
     "training.manage": role(QUALITY),
 }
 
