@@ -17,8 +17,10 @@ from clientela.core.forms import show_service_error as show_model_form_error
 from clientela.core.listing import RecordListView
 from clientela.core.periods import Period, PeriodError
 from clientela.core.permissions import has_perm, permission_required, require
+from clientela.training import services as training_services
+from clientela.training.models import TrainingNeed
 
-from . import selectors, services, states
+from . import selectors, services, states, training_link
 from .filters import ActionFilter, PlanFilter
 from .forms import ActionDoneForm, ActionForm, AnalysisForm, PlanForm, TransitionForm, VerificationForm
 from .models import Action, ActionPlan
@@ -151,6 +153,8 @@ def _detail_context(request: HttpRequest, plan: ActionPlan, **forms: Any) -> dic
         "can_change": can_change,
         "steps": steps,
         "can_verify": can_verify,
+        "training": training_link.panel(plan) if has_perm(user, "training.view") else None,
+        "can_train": not plan.is_finished and has_perm(user, "training.manage"),
         "verify_form": forms.get("verify") or (VerificationForm() if can_verify else None),
         "action_form": forms.get("action")
         or (
@@ -167,6 +171,37 @@ def _detail_context(request: HttpRequest, plan: ActionPlan, **forms: Any) -> dic
 def plan_detail(request: HttpRequest, pk: int) -> HttpResponse:
     plan = selectors.plan_get(user=request.user, pk=pk)
     return render(request, "action_plans/plan_detail.html", _detail_context(request, plan))
+
+
+@permission_required("training.manage")
+@require_POST
+def plan_link_session(request: HttpRequest, pk: int) -> HttpResponse:
+    plan = selectors.plan_get(user=request.user, pk=pk)
+    form = training_link.LinkSessionForm(request.POST)
+    if form.is_valid():
+        training_services.session_link_origin(actor=request.user, session=form.cleaned_data["session"], origin=plan)
+        messages.success(request, _("The training session is now part of this plan."))
+    else:
+        messages.error(request, _("Choose a planned training session."))
+    return redirect(plan.get_absolute_url())
+
+
+@permission_required("training.manage")
+@require_POST
+def plan_training_need(request: HttpRequest, pk: int) -> HttpResponse:
+    plan = selectors.plan_get(user=request.user, pk=pk)
+    form = training_link.TrainingNeedForm(request.POST)
+    if form.is_valid():
+        data = {**form.cleaned_data, "source": TrainingNeed.Source.ACTION_PLAN}
+        try:
+            training_services.need_create(actor=request.user, data=data, origin=plan)
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            messages.success(request, _("Training need recorded for this plan."))
+    else:
+        messages.error(request, _("Check the person, the competence and the reason."))
+    return redirect(plan.get_absolute_url())
 
 
 @permission_required("action_plans.change")

@@ -23,7 +23,7 @@ from clientela.core.listing import RecordListView
 from clientela.core.periods import Period, PeriodError
 from clientela.core.permissions import has_perm, permission_required, require
 
-from . import selectors, services
+from . import nonconformity, selectors, services
 from .filters import ContractFilter, DeliverableFilter, DeliveryFilter, RegulationFilter
 from .forms import (
     AddRegulationForm,
@@ -540,16 +540,50 @@ class DeliveryListView(RecordListView):
 @permission_required("contracts.view")
 def delivery_detail(request: HttpRequest, pk: int) -> HttpResponse:
     delivery = selectors.delivery_get(user=request.user, pk=pk)
-    return render(
-        request,
-        "contracts/delivery_detail.html",
-        {
-            "delivery": delivery,
-            "deliverable": delivery.deliverable,
-            "contract": delivery.deliverable.contract,
-            "ct_id": ContentType.objects.get_for_model(Delivery).pk,
-        },
-    )
+    context = {
+        "delivery": delivery,
+        "deliverable": delivery.deliverable,
+        "contract": delivery.deliverable.contract,
+        "ct_id": ContentType.objects.get_for_model(Delivery).pk,
+    }
+    if not delivery.conforming:
+        context["complaint"] = nonconformity.existing_complaint(delivery)
+        context["plan"] = nonconformity.existing_plan(delivery)
+    return render(request, "contracts/delivery_detail.html", context)
+
+
+@permission_required("feedback.add")
+@require_POST
+def delivery_open_complaint(request: HttpRequest, pk: int) -> HttpResponse:
+    delivery = selectors.delivery_get(user=request.user, pk=pk)
+    try:
+        complaint, created = nonconformity.open_complaint(actor=request.user, delivery=delivery)
+    except (ValidationError, DomainError) as exc:
+        messages.error(request, " ".join(getattr(exc, "messages", [str(exc)])))
+        return redirect(delivery)
+    if created:
+        messages.success(request, _("Complaint %(number)s opened from this delivery.") % {"number": complaint.number})
+    else:
+        messages.info(request, _("This delivery already has complaint %(number)s.") % {"number": complaint.number})
+    return redirect(complaint)
+
+
+@permission_required("action_plans.add")
+@require_POST
+def delivery_open_plan(request: HttpRequest, pk: int) -> HttpResponse:
+    delivery = selectors.delivery_get(user=request.user, pk=pk)
+    try:
+        plan, created = nonconformity.open_plan(actor=request.user, delivery=delivery)
+    except (ValidationError, DomainError) as exc:
+        messages.error(request, " ".join(getattr(exc, "messages", [str(exc)])))
+        return redirect(delivery)
+    if created:
+        messages.success(
+            request, _("Corrective action plan %(number)s opened from this delivery.") % {"number": plan.number}
+        )
+    else:
+        messages.info(request, _("This delivery already has action plan %(number)s.") % {"number": plan.number})
+    return redirect(plan)
 
 
 @permission_required("deliveries.change")

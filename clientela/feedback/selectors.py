@@ -471,3 +471,11 @@ def figure_records(
 
 def content_type_id() -> int:
     return ContentType.objects.get_for_model(Feedback).pk
+
+
+def feedback_for_source(source: Any) -> QuerySet[Feedback]:
+    """Complaints, suggestions or compliments opened from `source` (e.g. a nonconforming delivery)."""
+    from django.contrib.contenttypes.models import ContentType
+
+    ct = ContentType.objects.get_for_model(source, for_concrete_model=True)
+    return Feedback.objects.filter(source_content_type=ct, source_object_id=source.pk).order_by("-received_at")

@@ -43,3 +43,7 @@ class LoyaltyConfig(AppConfig):
         register_periodic(
             "loyalty.enrol_and_reward", tasks.enrol_and_reward, every=dt.timedelta(days=1), at=dt.time(3, 0)
         )
+        # Retention shows the contract renewal rate: contracts that ended in the period and were renewed.
+        from clientela.contracts.selectors import renewal_rate
+
+        selectors.register_contract_renewal_rate(renewal_rate)
