@@ -134,7 +134,9 @@ class SurveySerializer(serializers.ModelSerializer):
     def to_representation(self, survey: Survey) -> dict[str, Any]:
         data = super().to_representation(survey)
         version = _working(survey)
-        data["questions"] = [QuestionSerializer().to_representation(q) for q in version.questions.all()] if version else []
+        data["questions"] = (
+            [QuestionSerializer().to_representation(q) for q in version.questions.all()] if version else []
+        )
         return data
 
     def to_internal_value(self, data: Any) -> dict[str, Any]:
@@ -328,7 +330,12 @@ class InvitationViewSet(ServiceViewSet):
 
 class AnswerSerializer(serializers.Serializer):
     question = serializers.IntegerField(min_value=1)
-    value = serializers.JSONField(help_text="A number on the scale, an option's text, a list of options, true/false or text.")
+    value = serializers.JSONField(
+        help_text="A number on the scale, an option's text, a list of options, true/false or text."
+    )
+
+    def to_representation(self, answer: Any) -> dict[str, Any]:
+        return {"question": answer.question_id, "value": answer.value}
 
 
 class ResponseSerializer(serializers.ModelSerializer):
@@ -375,18 +382,11 @@ class ResponseSerializer(serializers.ModelSerializer):
     def get_version(self, response: SurveyResponse) -> int:
         return response.version.number
 
-    def to_representation(self, response: SurveyResponse) -> dict[str, Any]:
-        data = super().to_representation(response)
-        data["answers"] = [{"question": a.question_id, "value": a.value} for a in response.answers.all()]
-        return data
-
     def validate_answers(self, answers: list[dict[str, Any]]) -> list[dict[str, Any]]:
         seen = set()
         for answer in answers:
             if answer["question"] in seen:
-                raise serializers.ValidationError(
-                    _("Question %(id)s is answered twice.") % {"id": answer["question"]}
-                )
+                raise serializers.ValidationError(_("Question %(id)s is answered twice.") % {"id": answer["question"]})
             seen.add(answer["question"])
         if not answers:
             raise serializers.ValidationError(_("Give at least one answer."))

@@ -190,7 +190,7 @@ def answer(request: HttpRequest, token: str) -> HttpResponse:
     survey = invitation.survey
     questions = selectors.version_questions(survey.current_version)
     with translation.override(survey.language):
-        form = AnswerForm(request.POST or None, questions=questions)
+        form = AnswerForm(request.POST if request.method == "POST" else None, questions=questions)
         if request.method == "POST" and form.is_valid():
             try:
                 services.response_submit(invitation=invitation, raw=form.raw_answers())
@@ -278,7 +278,7 @@ def open_survey(request: HttpRequest, key: str) -> HttpResponse:
         return _too_many(request, survey.language)
     questions = selectors.version_questions(survey.current_version)
     with translation.override(survey.language):
-        form = AnswerForm(request.POST or None, questions=questions)
+        form = AnswerForm(request.POST if request.method == "POST" else None, questions=questions)
         if request.method == "POST":
             trap = OpenLinkTrapForm(request.POST)
             if trap.is_valid() and trap.cleaned_data["website"]:

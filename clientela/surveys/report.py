@@ -279,9 +279,7 @@ def satisfaction_report(*, period: Period, today: dt.date | None = None) -> Sati
     ]
     sc = selectors.sc(period=period, today=today)
     unsatisfied_ids = set(sc.customer_ids) - set(sc.satisfied_ids)
-    unsatisfied = list(
-        Customer.objects.filter(pk__in=unsatisfied_ids).order_by("name").values_list("pk", "name")
-    )
+    unsatisfied = list(Customer.objects.filter(pk__in=unsatisfied_ids).order_by("name").values_list("pk", "name"))
     notes = []
     if period.is_provisional(today):
         notes.append(_("The period has not ended: the figures are provisional and count answers up to today."))

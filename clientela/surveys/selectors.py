@@ -510,10 +510,10 @@ def live_results(survey: Survey) -> LiveResults:
     responses = SurveyResponse.objects.filter(survey=survey, archived_at__isnull=True)
     complete = responses.filter(complete=True)
     totals = responses.aggregate(
-        all=Count("id"),
-        complete=Count("id", filter=Q(complete=True)),
-        anonymous=Count("id", filter=Q(complete=True, customer__isnull=True)),
-        last=Subquery(responses.order_by("-submitted_at").values("submitted_at")[:1]),
+        n_all=Count("id"),
+        n_complete=Count("id", filter=Q(complete=True)),
+        n_anonymous=Count("id", filter=Q(complete=True, customer__isnull=True)),
+        last=Max("submitted_at"),
     )
     invitations = SurveyInvitation.objects.filter(survey=survey).exclude(status=SurveyInvitation.Status.CANCELLED)
     inv = invitations.aggregate(
@@ -555,9 +555,9 @@ def live_results(survey: Survey) -> LiveResults:
         invited=inv["invited"],
         answered_invitations=inv["answered"],
         rate=rate.value,
-        responses=totals["complete"],
-        anonymous=totals["anonymous"],
-        incomplete=totals["all"] - totals["complete"],
+        responses=totals["n_complete"],
+        anonymous=totals["n_anonymous"],
+        incomplete=totals["n_all"] - totals["n_complete"],
         headline=headline,
         headline_rows=headline_rows,
         headline_satisfied=satisfied_share,

@@ -519,6 +519,7 @@ def invitation_create(
     reason = invitation_block_reason(survey=survey, contact=contact)
     if reason:
         raise DomainError(reason)
+    now = timezone.now()
     invitation = SurveyInvitation(
         survey=survey,
         customer=contact.customer,
@@ -526,7 +527,8 @@ def invitation_create(
         token=new_token(),
         origin=origin,
         trigger_key=trigger_key,
-        expires_at=timezone.now() + dt.timedelta(days=survey.invitation_days),
+        created_at=now,
+        expires_at=now + dt.timedelta(days=survey.invitation_days),
         created_by=actor if getattr(actor, "is_authenticated", False) else None,
     )
     invitation = core.save_new(actor=actor, instance=invitation, note=str(invitation.get_origin_display()))

@@ -327,7 +327,7 @@ def survey_preview(request: HttpRequest, pk: int) -> HttpResponse:
     survey = selectors.survey_get(user=request.user, pk=pk)
     version = services.working_version(survey)
     questions = selectors.version_questions(version)
-    form = AnswerForm(request.POST or None, questions=questions)
+    form = AnswerForm(request.POST if request.method == "POST" else None, questions=questions)
     checked = False
     if request.method == "POST" and form.is_valid():
         from .validation import clean_answers
@@ -514,8 +514,8 @@ def response_create(request: HttpRequest, pk: int) -> HttpResponse:
     if customer is not None:
         require(request.user, "surveys.respond", customer)
     questions = selectors.version_questions(survey.current_version)
-    meta = StaffResponseForm(request.POST or None, customer=customer)
-    answers = AnswerForm(request.POST or None, questions=questions)
+    meta = StaffResponseForm(request.POST if request.method == "POST" else None, customer=customer)
+    answers = AnswerForm(request.POST if request.method == "POST" else None, questions=questions)
     if request.method == "POST" and meta.is_valid() and answers.is_valid():
         try:
             response = services.response_record(
