@@ -190,6 +190,7 @@ def trend_svg(trend: Sequence[Any], title: str) -> SafeString:
     body: list[str] = []
     _y_axis(body, left=left, top=top, width=plot_w, height=plot_h, low=0, high=100, step=20)
     slot = plot_w / max(len(trend), 1)
+    provisional, no_data = escape(" · " + _("prov.")), escape(_("no data"))
     for index, point in enumerate(trend):
         x = left + index * slot + slot * 0.2
         bar_w = slot * 0.6
@@ -198,12 +199,12 @@ def trend_svg(trend: Sequence[Any], title: str) -> SafeString:
         body.append(f'<text x="{centre:.1f}" y="{label_y}" text-anchor="middle">{escape(point.label)}</text>')
         body.append(
             f'<text x="{centre:.1f}" y="{label_y + 14}" text-anchor="middle" fill="{MUTED}">'
-            f"n={point.sc_denominator}{escape(' · ' + _('prov.')) if point.provisional else ''}</text>"
+            f"n={point.sc_denominator}{provisional if point.provisional else ''}</text>"
         )
         if point.sc_value is None:
             body.append(
                 f'<text x="{centre:.1f}" y="{top + plot_h - 6}" text-anchor="middle" fill="{MUTED}">'
-                f"{escape(_('no data'))}</text>"
+                f"{no_data}</text>"
             )
             continue
         bar_h = point.sc_value / 100 * plot_h
@@ -236,7 +237,8 @@ def pchart_svg(chart: PChart, title: str) -> SafeString:
     values = [v for p in chart.points for v in (p.p, p.lcl, p.ucl) if v is not None]
     body: list[str] = []
     if not values or chart.centre is None:
-        body.append(f'<text x="{width / 2}" y="{height / 2}" text-anchor="middle">{escape(_("no data"))}</text>')
+        no_data = escape(_("no data"))
+        body.append(f'<text x="{width / 2}" y="{height / 2}" text-anchor="middle">{no_data}</text>')
         return _svg(width, height, title, body)
     low = max(0.0, (min(values) // 10) * 10 - 10)
     high = min(100.0, (max(values) // 10) * 10 + 10)
@@ -279,12 +281,8 @@ def pchart_svg(chart: PChart, title: str) -> SafeString:
             f"{escape(('! ' if point.out_of_control else '') + _num(point.p))} %</text>"
         )
         previous = (cx, py)
-    legend_y = height - 8
-    body.append(
-        f'<text x="{left}" y="{legend_y}" fill="{MUTED}">'
-        f"{escape(_('Dashed red: control limits p̄ ± 3√(p̄(1−p̄)/n) for each quarter; “!” marks a point outside them.'))}"
-        "</text>"
-    )
+    legend = escape(_("Dashed red: control limits p̄ ± 3√(p̄(1−p̄)/n) for each quarter; “!” marks a point outside them."))
+    body.append(f'<text x="{left}" y="{height - 8}" fill="{MUTED}">{legend}</text>')
     return _svg(width, height, title, body)
 
 

@@ -1,8 +1,16 @@
 """Columns of the CSV/XLSX exports of the survey lists."""
 
+from typing import Any
+
+from django.utils.functional import lazy
+from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from clientela.core.exporting import Column
+
+
+def question_label(position: int) -> str:
+    return _("Question %(n)s") % {"n": position}
 
 
 def survey_columns() -> list[Column]:
@@ -37,16 +45,30 @@ def invitation_columns() -> list[Column]:
     ]
 
 
-def response_columns() -> list[Column]:
+def _answer(response: Any, position: int) -> Any:
+    for answer in response.answers.all():
+        if answer.question.position == position:
+            value = answer.value
+            return " | ".join(value) if isinstance(value, list) else value
+    return None
+
+
+def response_columns(questions: int = 0) -> list[Column]:
+    """The columns the survey-responses importer reads back, answers by question position."""
     return [
-        Column("submitted_at", gettext_lazy("answered at"), lambda r: r.submitted_at),
         Column("survey", gettext_lazy("survey"), lambda r: r.survey.title, 30),
-        Column("version", gettext_lazy("version"), lambda r: r.version.number),
         Column("customer", gettext_lazy("customer"), lambda r: r.customer.code if r.customer_id else "", 14),
         Column("customer_name", gettext_lazy("name"), lambda r: r.customer.name if r.customer_id else "", 30),
-        Column("contact", gettext_lazy("contact"), lambda r: str(r.contact) if r.contact_id else "", 24),
+        Column("contact", gettext_lazy("contact"), lambda r: r.contact.email if r.contact_id else "", 28),
+        Column("submitted_at", gettext_lazy("answered at"), lambda r: r.submitted_at),
         Column("channel", gettext_lazy("channel"), lambda r: r.get_channel_display()),
         Column("complete", gettext_lazy("complete"), lambda r: r.complete),
+        Column("note", gettext_lazy("note"), lambda r: r.note, 30),
+        *[
+            Column(f"q{n}", lazy(question_label, str)(n), lambda r, n=n: _answer(r, n), 16)
+            for n in range(1, questions + 1)
+        ],
+        Column("version", gettext_lazy("version"), lambda r: r.version.number),
         Column("headline_value", gettext_lazy("headline score"), lambda r: r.headline_value),
         Column(
             "scale",

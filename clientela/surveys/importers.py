@@ -2,6 +2,7 @@
 per response with the answers in columns "Pregunta 1", "Pregunta 2"… by question position. The
 responses list exports the same columns, so an export imports back unchanged."""
 
+import datetime as dt
 from typing import Any
 
 from django.db.models import Q
@@ -14,6 +15,7 @@ from clientela.customers.importers import _find_customer
 from clientela.customers.models import Contact
 
 from . import services
+from .exports import question_label
 from .models import Survey, SurveyResponse, SurveyVersion
 
 MAX_QUESTION_COLUMNS = 40
@@ -28,10 +30,6 @@ def _find_survey(text: str) -> Survey:
     if survey.current_version_id is None:
         raise CellError(_("The survey “%(value)s” has never been published.") % {"value": survey.title})
     return survey
-
-
-def question_label(position: int) -> str:
-    return _("Question %(n)s") % {"n": position}
 
 
 def question_field(position: int) -> ImportField:
@@ -97,11 +95,14 @@ class ResponseImporter(Importer):
         return [("submitted_at", key)]
 
     def find_existing(self, data: dict[str, Any]) -> SurveyResponse | None:
+        # Spreadsheets keep the minute, not the seconds: the same minute is the same response.
+        minute = data["submitted_at"].replace(second=0, microsecond=0)
         return SurveyResponse.objects.filter(
             survey=data["survey"],
             customer=data.get("customer"),
             contact=self._contact(data),
-            submitted_at=data["submitted_at"],
+            submitted_at__gte=minute,
+            submitted_at__lt=minute + dt.timedelta(minutes=1),
         ).first()
 
     def save(self, *, actor: Any, data: dict[str, Any], existing: SurveyResponse | None) -> str:

@@ -698,6 +698,12 @@ def home_followups(*, user: Any) -> dict[str, Any]:
     return {"followups": list(open_ones.order_by("due_date", "pk")[:6]), "counts": counts}
 
 
+def max_question_position() -> int:
+    from .importers import MAX_QUESTION_COLUMNS
+
+    return min(Question.objects.aggregate(n=Max("position"))["n"] or 0, MAX_QUESTION_COLUMNS)
+
+
 def survey_totals(survey: Survey) -> dict[str, Any]:
     """Headline counts of one survey for its page (two queries)."""
     totals = SurveyResponse.objects.filter(survey=survey, archived_at__isnull=True).aggregate(

@@ -461,11 +461,16 @@ class ResponseListView(RecordListView):
         "channel": "channel",
     }
     default_sort = "-submitted"
-    export_columns = staticmethod(exports.response_columns)
     export_basename = "respuestas-encuesta"
 
+    def export_columns(self) -> list:
+        return exports.response_columns(selectors.max_question_position())
+
     def base_queryset(self):
-        return selectors.response_list(user=self.request.user)
+        queryset = selectors.response_list(user=self.request.user)
+        if self.request.GET.get("export"):
+            queryset = queryset.prefetch_related("answers__question")
+        return queryset
 
 
 @permission_required("surveys.view")

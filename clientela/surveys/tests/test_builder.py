@@ -61,7 +61,7 @@ def test_marking_a_new_headline_unmarks_the_previous_one(users):
 
 def test_publishing_needs_one_headline_when_the_survey_counts_toward_sc(users):
     survey = make_survey(users["quality"], questions=[NPS, COMMENT], publish=False)
-    with pytest.raises(ValidationError, match="exactly one headline"):
+    with pytest.raises(ValidationError, match="exactamente una pregunta principal"):
         services.survey_publish(actor=users["quality"], survey=survey)
     services.survey_update(actor=users["quality"], survey=survey, data={"counts_toward_sc": False})
     assert services.survey_publish(actor=users["quality"], survey=survey).status == Survey.Status.PUBLISHED
@@ -69,10 +69,10 @@ def test_publishing_needs_one_headline_when_the_survey_counts_toward_sc(users):
 
 def test_publishing_needs_questions_and_a_threshold_on_the_scale(users):
     empty = make_survey(users["quality"], questions=[], publish=False)
-    with pytest.raises(ValidationError, match="at least one question"):
+    with pytest.raises(ValidationError, match="al menos una pregunta"):
         services.survey_publish(actor=users["quality"], survey=empty)
     survey = make_survey(users["quality"], publish=False, followup_threshold=9)
-    with pytest.raises(ValidationError, match="scale"):
+    with pytest.raises(ValidationError, match="escala"):
         services.survey_publish(actor=users["quality"], survey=survey)
 
 
@@ -114,7 +114,7 @@ def test_a_published_version_cannot_be_changed_in_place(users):
     survey = make_survey(users["quality"])
     answer(survey, score=5, customer=CustomerFactory())
     version = survey.current_version
-    with pytest.raises(DomainError, match="frozen"):
+    with pytest.raises(DomainError, match="congeladas"):
         services._check_editable(version)
 
 
@@ -123,7 +123,7 @@ def test_questions_lock_at_the_first_response(users):
     draft = services.survey_new_version(actor=users["quality"], survey=survey)
     # A draft that somehow has answers (e.g. a restored backup) is locked as well.
     answer(survey, score=5, customer=CustomerFactory()).__class__.objects.update(version=draft)
-    with pytest.raises(DomainError, match="already has answers"):
+    with pytest.raises(DomainError, match="ya tiene respuestas"):
         services.question_add(actor=users["quality"], survey=survey, data=COMMENT)
 
 
@@ -139,7 +139,7 @@ def test_discarding_a_new_version_keeps_the_published_one(users):
 
 def test_nothing_to_publish_on_a_published_survey_without_changes(users):
     survey = make_survey(users["quality"])
-    with pytest.raises(DomainError, match="no new version"):
+    with pytest.raises(DomainError, match="ninguna versión nueva"):
         services.survey_publish(actor=users["quality"], survey=survey)
 
 
@@ -152,7 +152,7 @@ def test_skip_logic_depends_on_an_earlier_answer(users):
         data={**COMMENT, "text": "¿Qué falló?", "show_if_question": first, "show_if_values": ["1", "2"]},
     )
     assert follow.show_if_values == [1, 2]
-    with pytest.raises(ValidationError, match="show_if_values|between"):
+    with pytest.raises(ValidationError, match="entre 1 y 5"):
         services.question_add(
             actor=users["quality"],
             survey=survey,
@@ -207,7 +207,7 @@ def test_survey_status_moves(users):
     assert survey.status == "published"
     with pytest.raises(IllegalTransition):
         services.survey_reopen(actor=users["quality"], survey=survey)
-    with pytest.raises(DomainError, match="Close the survey"):
+    with pytest.raises(DomainError, match="Cierre la encuesta"):
         services.survey_archive(actor=users["quality"], survey=survey)
 
 

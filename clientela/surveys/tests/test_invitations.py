@@ -60,9 +60,9 @@ def test_the_email_is_in_the_survey_language(users, django_capture_on_commit_cal
 @pytest.mark.parametrize(
     ("contact_data", "reason"),
     [
-        ({"survey_consent": False, "survey_legal_basis": ""}, "not agreed"),
-        ({"email": ""}, "no e-mail"),
-        ({"survey_opt_out_at": timezone.now()}, "asked not to receive"),
+        ({"survey_consent": False, "survey_legal_basis": ""}, "no ha aceptado"),
+        ({"email": ""}, "no tiene dirección de correo"),
+        ({"survey_opt_out_at": timezone.now()}, "pidió no recibir"),
     ],
 )
 def test_only_contacts_who_may_be_surveyed_are_invited(survey, contact_data, reason):
@@ -81,7 +81,7 @@ def test_a_contact_is_not_invited_twice_within_the_frequency_cap(survey, time_ma
     contact = ContactFactory()
     invite(survey, contact)
     other = make_survey(title="Otra encuesta")
-    with pytest.raises(DomainError, match="not invited more than once every 30 days"):
+    with pytest.raises(DomainError, match="no se invita a un contacto más de una vez cada 30 días"):
         invite(other, contact)
     time_machine.move_to(timezone.now() + dt.timedelta(days=31))
     assert invite(other, contact).pk
@@ -102,7 +102,7 @@ def test_the_frequency_cap_is_configurable(users):
 
 def test_a_draft_or_closed_survey_invites_no_one(users):
     draft = make_survey(users["quality"], publish=False)
-    with pytest.raises(DomainError, match="not published"):
+    with pytest.raises(DomainError, match="no está publicada"):
         invite(draft, ContactFactory())
     closed = services.survey_close(actor=users["quality"], survey=make_survey(users["quality"]))
     with pytest.raises(DomainError):
@@ -156,7 +156,7 @@ def test_opting_out_cancels_open_invitations_and_blocks_new_ones(survey, users):
     invitation.refresh_from_db()
     contact.refresh_from_db()
     assert invitation.status == "cancelled" and contact.survey_opt_out_at and not contact.survey_consent
-    with pytest.raises(DomainError, match="asked not to receive"):
+    with pytest.raises(DomainError, match="pidió no recibir"):
         invite(make_survey(title="Otra", frequency_cap_days=0), contact)
 
 

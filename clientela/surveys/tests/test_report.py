@@ -41,7 +41,9 @@ def history(users, time_machine):
     for (year, month), satisfied in plan.items():
         for n in range(40):
             score = 5 if n % 10 < satisfied else 2
-            answer(survey, score=score, customer=customers[n], at=moment(year, month), extra={2: 9 if score == 5 else 4})
+            answer(
+                survey, score=score, customer=customers[n], at=moment(year, month), extra={2: 9 if score == 5 else 4}
+            )
     answer(survey, score=5, customer=customers[0], at=moment(2026, 11, 2), extra={3: "Muy buen trato del equipo"})
     answer(survey, score=1, customer=customers[1], at=moment(2026, 11, 3), extra={3: "=SUMA(A1) no es una fórmula"})
     answer(survey, score=4, customer=None, at=moment(2026, 11, 4))
@@ -63,7 +65,7 @@ def test_the_report_of_a_quarter(history):
     segments = {b.label: (b.sc_numerator, b.sc_denominator) for b in data.by_segment}
     assert segments == {"Salud": (20, 20), "Industria": (16, 20)}
     touchpoints = {b.label: b.responses for b in data.by_touchpoint}
-    assert touchpoints == {"Periodic relationship": 40} or touchpoints == {"Relación periódica": 40}
+    assert touchpoints == {"Relación periódica": 40}
     assert sum(b.sc_denominator for b in data.by_manager) == 40
 
 
@@ -91,9 +93,9 @@ def test_the_pdf_renders_quickly_and_contains_the_figures(history):
     text = "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf)).pages)
     assert pdf[:5] == b"%PDF-" and elapsed < 10
     assert "2026-Q3" in text and "PSC 004" in text
-    assert "90,00" in text or "90.00" in text
-    assert "76,95" in text or "76.95" in text
-    assert "2026-Q1" in text and "▼" in text or "significant fall" in text or "descenso significativo" in text
+    assert "90,00" in text
+    assert "76,95" in text
+    assert "2026-Q1" in text and "descenso significativo" in text and "subida significativa" in text
 
 
 def test_the_workbook_has_every_part(history):
