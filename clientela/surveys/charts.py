@@ -203,8 +203,7 @@ def trend_svg(trend: Sequence[Any], title: str) -> SafeString:
         )
         if point.sc_value is None:
             body.append(
-                f'<text x="{centre:.1f}" y="{top + plot_h - 6}" text-anchor="middle" fill="{MUTED}">'
-                f"{no_data}</text>"
+                f'<text x="{centre:.1f}" y="{top + plot_h - 6}" text-anchor="middle" fill="{MUTED}">{no_data}</text>'
             )
             continue
         bar_h = point.sc_value / 100 * plot_h

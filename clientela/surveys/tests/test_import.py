@@ -46,14 +46,14 @@ def test_a_spanish_csv_imports_paper_answers(survey, users):
 
 def test_any_bad_row_imports_nothing_and_every_bad_row_is_reported(survey, users):
     csv = (
-        "Encuesta;Cliente;Fecha;Pregunta 1;Pregunta 2\r\n"
-        "Encuesta en papel;;12/03/2026;5;10\r\n"
-        "Encuesta en papel;;13/03/2026;7;\r\n"
-        "Otra encuesta;;14/03/2026;5;\r\n"
-        "Encuesta en papel;CLI-NOEXISTE;15/03/2026;5;\r\n"
-        "Encuesta en papel;;32/03/2026;5;\r\n"
-        "Encuesta en papel;;16/03/2026;;8\r\n"
-    ).encode()
+        b"Encuesta;Cliente;Fecha;Pregunta 1;Pregunta 2\r\n"
+        b"Encuesta en papel;;12/03/2026;5;10\r\n"
+        b"Encuesta en papel;;13/03/2026;7;\r\n"
+        b"Otra encuesta;;14/03/2026;5;\r\n"
+        b"Encuesta en papel;CLI-NOEXISTE;15/03/2026;5;\r\n"
+        b"Encuesta en papel;;32/03/2026;5;\r\n"
+        b"Encuesta en papel;;16/03/2026;;8\r\n"
+    )
     report = run(csv, users["quality"])
     assert not report.ok
     assert sorted({e["line"] for e in report.errors}) == [3, 4, 5, 6, 7]
@@ -67,7 +67,7 @@ def test_the_export_imports_back_unchanged(survey, users, client_as):
     answer(survey, score=3, customer=None, at=timezone.now() - dt.timedelta(days=2))
     export = client_as("quality").get(reverse("surveys:responses"), {"export": "csv"})
     data = b"".join(export.streaming_content)
-    assert "Pregunta 3".encode() in data and b"Todo perfecto" in data
+    assert b"Pregunta 3" in data and b"Todo perfecto" in data
     before = set(SurveyResponse.objects.values_list("pk", flat=True))
     report = run(data, users["quality"])
     assert report.ok, report.errors
@@ -81,4 +81,6 @@ def test_the_export_imports_back_unchanged(survey, users, client_as):
 
 def test_importing_needs_the_quality_role(client_as):
     assert client_as("quality").get(reverse("core:import_upload", args=["survey-responses"])).status_code == 200
-    assert client_as("customer_service").get(reverse("core:import_upload", args=["survey-responses"])).status_code == 403
+    assert (
+        client_as("customer_service").get(reverse("core:import_upload", args=["survey-responses"])).status_code == 403
+    )
