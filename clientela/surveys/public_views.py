@@ -54,9 +54,10 @@ def _over_limit(request: HttpRequest, bucket: str, limit: int, *, count: bool = 
 
 
 def _private(response: HttpResponse, language: str) -> HttpResponse:
-    # The token is in the address: never cache the page, never send it on as a referrer, never index it.
+    # The token is in the address: never cache the page, never send it to another site, never index it.
+    # ("same-origin", not "no-referrer": browsers would then send "Origin: null" and fail the CSRF check.)
     response["Cache-Control"] = "no-store"
-    response["Referrer-Policy"] = "no-referrer"
+    response["Referrer-Policy"] = "same-origin"
     response["X-Robots-Tag"] = "noindex, nofollow"
     response["Content-Language"] = language
     return response

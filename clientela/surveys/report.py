@@ -23,6 +23,7 @@ from . import selectors, statistics
 from .models import SCALES, Answer, Question, Survey
 
 TREND_QUARTERS = 6
+ANONYMOUS = "__anonymous__"
 COMMENTS_LIMIT = 200
 
 
@@ -131,9 +132,13 @@ def _breakdowns(
         numerator, denominator, _c, _s = selectors.sc_from_scores(selectors.latest_scores(grouped.get(key, [])))
         ratio = Ratio(numerator, denominator)
         kinds = answer_counts.get(key, {})
+        if labels.get(key):
+            label = str(labels[key])
+        else:
+            label = _("(not set)") if key in (None, "") else str(key)
         out.append(
             Breakdown(
-                label=labels.get(key, str(key)) if key not in (None, "") else _("(not set)"),
+                label=label,
                 responses=response_counts.get(key, 0),
                 sc_numerator=numerator,
                 sc_denominator=denominator,
@@ -167,7 +172,7 @@ def satisfaction_report(*, period: Period, today: dt.date | None = None) -> Sati
         )
     )
     per_group_responses = list(
-        responses.values("customer__segment", "customer__account_manager_id", "survey__touchpoint")
+        responses.values("customer_id", "customer__segment", "customer__account_manager_id", "survey__touchpoint")
         .annotate(n=Count("id"))
         .order_by()
     )
@@ -176,6 +181,7 @@ def satisfaction_report(*, period: Period, today: dt.date | None = None) -> Sati
         .values(
             "question__kind",
             "number",
+            "response__customer_id",
             "response__customer__segment",
             "response__customer__account_manager_id",
             "response__survey__touchpoint",
@@ -195,22 +201,24 @@ def satisfaction_report(*, period: Period, today: dt.date | None = None) -> Sati
         "manager": {**users, None: _("No account manager")},
         "touchpoint": {k: str(v) for k, v in Survey.Touchpoint.choices},
     }
+
+    def group(row: dict[str, Any], key: str, customer_key: str) -> Any:
+        # Anonymous answers (open link) have no segment or manager: they form their own group.
+        if row[customer_key] is None and not key.endswith("touchpoint"):
+            return ANONYMOUS
+        return row[key]
+
     breakdowns: dict[str, list[Breakdown]] = {}
     for name, (index, response_key, answer_key) in dimensions.items():
         rows = [(row[index], row[0], row[1], row[2]) for row in counting]
         counts: Counter = Counter()
         for row in per_group_responses:
-            counts[row[response_key]] += row["n"]
+            counts[group(row, response_key, "customer_id")] += row["n"]
         kinds: dict[Any, dict[str, Counter]] = defaultdict(lambda: defaultdict(Counter))
         for row in answers:
-            kinds[row[answer_key]][row["question__kind"]][row["number"]] += row["n"]
-        labels = label_sets[name]
-        if name == "segment":
-            labels = {k: k for k in counts}
-        if name == "manager":
-            # Anonymous responses have no customer and so no account manager: they are not "nobody's".
-            counts.pop(None, None)
-            kinds.pop(None, None)
+            kinds[group(row, answer_key, "response__customer_id")][row["question__kind"]][row["number"]] += row["n"]
+        labels = {k: k for k in counts} if name == "segment" else dict(label_sets[name])
+        labels[ANONYMOUS] = _("Anonymous (open link)")
         breakdowns[name] = _breakdowns(rows, dict(counts), kinds, labels)
 
     # Trend: the quarter of the report and the five before it, plus one more to compare the first.

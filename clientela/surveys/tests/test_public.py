@@ -40,7 +40,7 @@ def test_the_page_opens_without_login_in_the_survey_language(invitation):
     page = Client().get(url(invitation))
     assert page.status_code == 200
     assert page["Content-Language"] == "es" and page["Cache-Control"] == "no-store"
-    assert page["Referrer-Policy"] == "no-referrer"
+    assert page["Referrer-Policy"] == "same-origin"
     assert '<html lang="es">' in page.text and "Satisfacción con la entrega" in page.text
     assert 'type="radio"' in page.text and "<script>" not in page.text and "style=" not in page.text
     invitation.refresh_from_db()
