@@ -5,6 +5,7 @@ from django import forms
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from clientela.core.forms import DateInput
 from clientela.core.importing import normalise
@@ -111,7 +112,9 @@ class FollowUpFilter(django_filters.FilterSet):
         choices=[("pending", _("Not closed")), *FollowUp.Status.choices],
         empty_label=_("All"),
     )
-    mine = django_filters.BooleanFilter(label=_("Only mine"), method="only_mine", widget=forms.CheckboxInput)
+    mine = django_filters.BooleanFilter(
+        label=pgettext_lazy("follow-ups", "Only mine"), method="only_mine", widget=forms.CheckboxInput
+    )
     overdue = django_filters.BooleanFilter(label=_("Overdue"), method="only_overdue", widget=forms.CheckboxInput)
 
     class Meta:

@@ -6,6 +6,7 @@ from django import forms
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from clientela.core.forms import DateInput, DateTimeInput, VersionedFormMixin
 from clientela.core.permissions import ACCOUNT_MANAGER, QUALITY, SALES_MANAGER
@@ -55,7 +56,7 @@ class QuestionForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 4}),
         help_text=_("For questions with options: one option per line."),
     )
-    required = forms.BooleanField(label=_("Required"), required=False, initial=True)
+    required = forms.BooleanField(label=pgettext_lazy("question", "Required"), required=False, initial=True)
     is_headline = forms.BooleanField(
         label=_("Headline satisfaction question"),
         required=False,

@@ -197,7 +197,7 @@ class Question(models.Model):
     version = models.ForeignKey(
         SurveyVersion, verbose_name=_("version"), on_delete=models.CASCADE, related_name="questions"
     )
-    position = models.PositiveSmallIntegerField(_("position"))
+    position = models.PositiveSmallIntegerField(pgettext_lazy("order", "position"))
     text = models.CharField(_("question"), max_length=500)
     help_text = models.CharField(_("help text"), max_length=300, blank=True)
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)

@@ -688,14 +688,25 @@ def customer_panel(*, customer: Any, user: Any) -> dict[str, Any]:
         "invitations": invitations,
         "followups": followups,
         "can_invite": has_perm(user, "surveys.invite", customer),
-        "can_record": has_perm(user, "surveys.respond", customer),
+        "record_in": list(surveys_with_version()) if has_perm(user, "surveys.respond", customer) else [],
     }
 
 
 def home_followups(*, user: Any) -> dict[str, Any]:
+    from clientela.customers.models import Customer
+
+    today = timezone.localdate()
     open_ones = my_followups(user=user)
-    counts = open_ones.aggregate(total=Count("id"), overdue=Count("id", filter=Q(due_date__lt=timezone.localdate())))
-    return {"followups": list(open_ones.order_by("due_date", "pk")[:6]), "counts": counts}
+    counts = open_ones.aggregate(total=Count("id"), overdue=Count("id", filter=Q(due_date__lt=today)))
+    context: dict[str, Any] = {"followups": list(open_ones.order_by("due_date", "pk")[:6]), "counts": counts}
+    if has_perm(user, "surveys.followup", Customer(account_manager_id=None)):
+        # Whoever may work any customer's follow-ups also sees how many are open in the organisation.
+        context["everyone"] = (
+            FollowUp.objects.exclude(status=FollowUp.Status.CLOSED)
+            .filter(archived_at__isnull=True)
+            .aggregate(total=Count("id"), overdue=Count("id", filter=Q(due_date__lt=today)))
+        )
+    return context
 
 
 def max_question_position() -> int:
