@@ -70,24 +70,24 @@ def working_version(survey: Survey) -> SurveyVersion:
     return _draft(survey) or survey.current_version or survey.versions.order_by("-number").first()
 
 
-def questions_snapshot(version: SurveyVersion) -> list[dict[str, Any]]:
-    """The questions as the audit trail records them."""
-    positions = {q.pk: q.position for q in version.questions.all()}
-    return [
-        {
-            "position": q.position,
-            "text": q.text,
-            "kind": q.kind,
-            "required": q.required,
-            "is_headline": q.is_headline,
-            "satisfied_min": q.satisfied_min,
-            "choices": q.choices,
-            "show_if": {"position": positions.get(q.show_if_question_id), "values": q.show_if_values}
-            if q.show_if_question_id
-            else None,
-        }
-        for q in version.questions.order_by("position")
-    ]
+def questions_snapshot(version: SurveyVersion) -> list[str]:
+    """The questions as the audit trail records them: one readable line each, with every rule."""
+    questions = list(version.questions.order_by("position"))
+    positions = {q.pk: q.position for q in questions}
+    lines = []
+    for q in questions:
+        rules = [str(q.get_kind_display()), _("required") if q.required else _("optional")]
+        if q.is_headline:
+            rules.append(_("headline, satisfied from %(n)s") % {"n": q.satisfied_min})
+        if q.choices:
+            rules.append(" | ".join(q.choices))
+        if q.show_if_question_id:
+            rules.append(
+                _("only if question %(n)s is %(values)s")
+                % {"n": positions.get(q.show_if_question_id), "values": ", ".join(str(v) for v in q.show_if_values)}
+            )
+        lines.append(f"{q.position}. {q.text} [{'; '.join(rules)}]")
+    return lines
 
 
 def _audit_questions(*, actor: Any, survey: Survey, version: SurveyVersion, before: list, note: str = "") -> None:
@@ -515,7 +515,7 @@ def invitation_create(
 ) -> SurveyInvitation:
     """Invite a contact: a single-use link, e-mailed after the transaction commits."""
     # The contact's row lock serialises two invitations racing past the frequency cap.
-    contact = Contact.objects.select_for_update().select_related("customer").get(pk=contact.pk)
+    contact = Contact.objects.select_for_update(of=("self",)).select_related("customer").get(pk=contact.pk)
     reason = invitation_block_reason(survey=survey, contact=contact)
     if reason:
         raise DomainError(reason)
@@ -748,7 +748,7 @@ def _may_still_send(invitation: SurveyInvitation) -> bool:
 def invitation_send(*, invitation_id: int) -> bool:
     """E-mail a queued invitation (idempotent: an invitation is e-mailed once)."""
     invitation = (
-        SurveyInvitation.objects.select_for_update()
+        SurveyInvitation.objects.select_for_update(of=("self",))
         .select_related("survey", "contact", "customer__account_manager")
         .filter(pk=invitation_id, status=SurveyInvitation.Status.PENDING)
         .first()
@@ -764,7 +764,7 @@ def invitation_send(*, invitation_id: int) -> bool:
 def invitation_remind(*, invitation_id: int) -> bool:
     """The one reminder of an unanswered invitation."""
     invitation = (
-        SurveyInvitation.objects.select_for_update()
+        SurveyInvitation.objects.select_for_update(of=("self",))
         .select_related("survey", "contact", "customer__account_manager")
         .filter(pk=invitation_id, status=SurveyInvitation.Status.SENT, reminded_at__isnull=True)
         .first()
@@ -888,7 +888,7 @@ def _questions(version: SurveyVersion) -> list[Question]:
 def response_submit(*, invitation: SurveyInvitation, raw: Mapping[int, Any]) -> SurveyResponse:
     """Answers through an invitation's link. Sending twice stores one response."""
     invitation = (
-        SurveyInvitation.objects.select_for_update()
+        SurveyInvitation.objects.select_for_update(of=("self",))
         .select_related("survey__current_version", "contact", "customer")
         .get(pk=invitation.pk)
     )

@@ -254,3 +254,13 @@ def draft_kinds(survey):
         .questions.order_by("position")
         .values_list("kind", flat=True)
     )
+
+
+def test_the_history_shows_question_changes_readably(users):
+    survey = make_survey(users["quality"], questions=[RATING], publish=False)
+    services.question_add(actor=users["quality"], survey=survey, data={**COMMENT, "text": "¿Algo más?"})
+    entry = history_for(survey).filter(changes__has_key="questions").order_by("-seq").first()
+    before, after = entry.changes["questions"]
+    assert len(before) == 1 and len(after) == 2
+    assert after[0].startswith("1. ¿Qué tan satisfecho está con nuestro servicio? [Satisfacción 1–5 (CSAT); obligatoria;")
+    assert after[1] == "2. ¿Algo más? [Texto libre; opcional]"

@@ -129,3 +129,13 @@ def test_a_period_without_data_renders(client_as):
     assert page.status_code == 200
     data = report.satisfaction_report(period=Period.parse("2019-Q1"), today=TODAY)
     assert data.sc.value is None and report.render_pdf(data)[:5] == b"%PDF-"
+
+
+def test_anonymous_answers_form_their_own_group_in_the_breakdowns(history):
+    data = report.satisfaction_report(period=Period.parse("2026-Q4"), today=TODAY)
+    segments = {b.label: b for b in data.by_segment}
+    managers = {b.label: b for b in data.by_manager}
+    assert segments["Anónimas (enlace abierto)"].responses == 1
+    assert segments["Anónimas (enlace abierto)"].sc_denominator == 0
+    assert managers["Anónimas (enlace abierto)"].responses == 1
+    assert "(sin indicar)" not in segments

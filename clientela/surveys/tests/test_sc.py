@@ -218,3 +218,55 @@ def test_response_rate_counts_invitations_of_the_period(users, time_machine):
     services.invitation_cancel(actor=users["quality"], invitation=invitations[3])
     rate = selectors.response_rate(period=Q2, today=TODAY)
     assert (rate.numerator, rate.denominator, rate.value) == (1, 3, 33.33)
+
+
+def reference_sc(rows, start, end):
+    """SPEC §4 written as plainly as possible, over in-memory rows."""
+    latest = {}
+    for row in rows:
+        counts = (
+            row["complete"]
+            and start <= row["at"] < end
+            and row["counting"]
+            and row["customer"] is not None
+            and row["score"] is not None
+        )
+        if counts and (row["customer"] not in latest or row["at"] > latest[row["customer"]]["at"]):
+            latest[row["customer"]] = row
+    satisfied = [c for c, row in latest.items() if row["score"] >= 4]
+    return len(satisfied), len(latest)
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3, 4])
+def test_sc_agrees_with_a_plain_reference_on_random_data(surveys, seed):
+    import random
+
+    rng = random.Random(seed)
+    customers = [CustomerFactory() for _ in range(6)]
+    rows = []
+    used = set()
+    for _ in range(25):
+        customer = rng.choice([*customers, None])
+        moment = dt.datetime(2025, rng.randint(3, 7), rng.randint(1, 28), rng.randint(8, 18), tzinfo=MADRID)
+        if (customer, moment) in used:
+            continue
+        used.add((customer, moment))
+        counting = rng.random() < 0.8
+        complete = rng.random() < 0.85
+        score = rng.randint(1, 5)
+        survey = surveys["sc"] if counting else surveys["other"]
+        if complete:
+            answer(survey, score=score, customer=customer, at=moment)
+        else:  # only the NPS answered: stored incomplete, without the headline
+            answer(survey, score=None, customer=customer, at=moment, complete=False, extra={2: 5})
+        rows.append(
+            {
+                "customer": customer.pk if customer else None,
+                "at": moment,
+                "counting": counting,
+                "complete": complete,
+                "score": score if complete else None,
+            }
+        )
+    result = selectors.sc(period=Q2, today=TODAY)
+    assert (result.numerator, result.denominator) == reference_sc(rows, Q2.start_at, Q2.end_at)

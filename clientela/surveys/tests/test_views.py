@@ -344,3 +344,22 @@ def test_who_may_open_each_page(client_as, survey, name, method, needs_survey, e
 def test_pages_need_a_login(client, survey):
     response = client.get(reverse("surveys:list"))
     assert response.status_code == 302 and "/accounts/login/" in response.url
+
+
+def test_the_home_widget_shows_my_follow_ups_and_the_organisations(client_as, survey, users):
+    answer(survey, score=1, customer=CustomerFactory(name="Cliente de Alicia", account_manager=users["account_manager"]))
+    answer(survey, score=2, customer=CustomerFactory(name="Cliente de Roberto", account_manager=users["bob"]))
+    mine = client_as("account_manager").get("/")
+    assert "Cliente de Alicia" in mine.text and "Cliente de Roberto" not in mine.text
+    assert "En toda la organización" not in mine.text
+    overall = client_as("quality").get("/")
+    assert "En toda la organización: 2 abiertos, 0 vencidos." in overall.text
+
+
+def test_the_360_tab_offers_to_record_and_invite_only_to_who_may(client_as, survey, users):
+    customer = CustomerFactory(account_manager=users["account_manager"])
+    own = client_as("account_manager").get(customer.get_absolute_url(), {"tab": "surveys"})
+    assert reverse("surveys:response_create", args=[survey.pk]) in own.text and "Invitar a una encuesta" in own.text
+    other = client_as("bob").get(customer.get_absolute_url(), {"tab": "surveys"})
+    assert reverse("surveys:response_create", args=[survey.pk]) not in other.text
+    assert "Invitar a una encuesta" not in other.text
