@@ -20,7 +20,7 @@ from clientela.core.periods import Period, Ratio
 from clientela.customers.models import Customer
 
 from . import selectors, statistics
-from .models import SCALES, Answer, Question, Survey
+from .models import Answer, Question, Survey
 
 TREND_QUARTERS = 6
 ANONYMOUS = "__anonymous__"
@@ -96,10 +96,6 @@ class SatisfactionReport:
             (_("By touchpoint"), self.by_touchpoint),
             (_("By account manager"), self.by_manager),
         ]
-
-    @property
-    def significant_changes(self) -> list[TrendPoint]:
-        return [p for p in self.trend if p.direction]
 
 
 def _tz() -> ZoneInfo:
@@ -315,11 +311,6 @@ def satisfaction_report(*, period: Period, today: dt.date | None = None) -> Sati
         unsatisfied=unsatisfied,
         notes=notes,
     )
-
-
-def scale_label(kind: str) -> str:
-    low, high, _satisfied = SCALES[kind]
-    return f"{low}–{high}"
 
 
 # --- rendering --------------------------------------------------------------------------------

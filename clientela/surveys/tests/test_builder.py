@@ -262,5 +262,7 @@ def test_the_history_shows_question_changes_readably(users):
     entry = history_for(survey).filter(changes__has_key="questions").order_by("-seq").first()
     before, after = entry.changes["questions"]
     assert len(before) == 1 and len(after) == 2
-    assert after[0].startswith("1. ¿Qué tan satisfecho está con nuestro servicio? [Satisfacción 1–5 (CSAT); obligatoria;")
+    assert after[0].startswith(
+        "1. ¿Qué tan satisfecho está con nuestro servicio? [Satisfacción 1–5 (CSAT); obligatoria;"
+    )
     assert after[1] == "2. ¿Algo más? [Texto libre; opcional]"

@@ -347,7 +347,9 @@ def test_pages_need_a_login(client, survey):
 
 
 def test_the_home_widget_shows_my_follow_ups_and_the_organisations(client_as, survey, users):
-    answer(survey, score=1, customer=CustomerFactory(name="Cliente de Alicia", account_manager=users["account_manager"]))
+    answer(
+        survey, score=1, customer=CustomerFactory(name="Cliente de Alicia", account_manager=users["account_manager"])
+    )
     answer(survey, score=2, customer=CustomerFactory(name="Cliente de Roberto", account_manager=users["bob"]))
     mine = client_as("account_manager").get("/")
     assert "Cliente de Alicia" in mine.text and "Cliente de Roberto" not in mine.text
