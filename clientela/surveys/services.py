@@ -640,9 +640,15 @@ def invite_quarterly(*, today: dt.date | None = None) -> int:
                 "trigger_key", flat=True
             )
         )
+        # Whoever already answered this quarter (by phone, on paper…) is not asked again.
+        answered = set(
+            SurveyResponse.objects.filter(
+                survey=survey, submitted_at__gte=quarter.start_at, customer__isnull=False
+            ).values_list("customer_id", flat=True)
+        )
         for customer in Customer.objects.filter(status=Customer.Status.ACTIVE, archived_at__isnull=True).order_by("pk"):
             key = f"{prefix}{customer.pk}"
-            if key in done:
+            if key in done or customer.pk in answered:
                 continue
             if invite_on_trigger(
                 survey=survey,

@@ -296,3 +296,25 @@ def test_the_schema_describes_the_survey_resources(api_as):
     schema = api_as("quality").get("/api/v1/schema/", HTTP_ACCEPT="application/json").json()
     for path in (SURVEYS, INVITATIONS, RESPONSES, FOLLOWUPS, f"{SURVEYS}{{id}}/publish/"):
         assert f"/api/v1{path.removeprefix('/api/v1')}" in schema["paths"]
+
+
+def test_delete_archives_only_a_draft_or_closed_survey(api_as, users):
+    survey = make_survey(users["quality"])
+    api = api_as("quality")
+    refused = api.delete(f"{SURVEYS}{survey.pk}/")
+    assert refused.status_code == 409 and "Cierre la encuesta" in refused.json()["detail"]
+    assert api.post(f"{SURVEYS}{survey.pk}/close/").json()["status"] == "closed"
+    assert api.delete(f"{SURVEYS}{survey.pk}/").status_code == 204
+    survey.refresh_from_db()
+    assert survey.archived_at is not None
+
+
+def test_a_stale_lock_version_is_a_409(api_as, users):
+    survey = make_survey(users["quality"], publish=False)
+    api = api_as("quality")
+    version = api.get(f"{SURVEYS}{survey.pk}/").json()["lock_version"]
+    assert (
+        api.patch(f"{SURVEYS}{survey.pk}/", {"title": "Uno", "lock_version": version}, format="json").status_code == 200
+    )
+    stale = api.patch(f"{SURVEYS}{survey.pk}/", {"title": "Dos", "lock_version": version}, format="json")
+    assert stale.status_code == 409

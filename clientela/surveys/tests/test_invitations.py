@@ -15,7 +15,7 @@ from clientela.customers.services import contact_opt_out, customer_update
 from clientela.customers.tests.factories import ContactFactory, CustomerFactory
 from clientela.surveys import services, tasks
 from clientela.surveys.models import Survey, SurveyInvitation
-from clientela.surveys.tests.factories import make_survey
+from clientela.surveys.tests.factories import answer, make_survey
 
 pytestmark = pytest.mark.django_db
 
@@ -279,6 +279,16 @@ def test_the_quarterly_survey_invites_each_active_customer_once_a_quarter(users,
     assert services.invite_quarterly() == 3
     keys = set(SurveyInvitation.objects.values_list("trigger_key", flat=True))
     assert f"quarterly:2026-Q2:{active[0].customer_id}" in keys and len(keys) == 6
+
+
+def test_the_quarterly_survey_skips_customers_who_already_answered_this_quarter(users, time_machine):
+    time_machine.move_to(dt.datetime(2026, 2, 10, 10, tzinfo=dt.UTC))
+    survey = make_survey(users["quality"], title="Relación", touchpoint="periodic", trigger="quarterly")
+    by_phone = ContactFactory(customer=CustomerFactory(status="active"))
+    answer(survey, score=4, customer=by_phone.customer, contact=by_phone)
+    ContactFactory(customer=CustomerFactory(status="active"))
+    assert services.invite_quarterly() == 1
+    assert not SurveyInvitation.objects.filter(customer=by_phone.customer).exists()
 
 
 def test_periodic_jobs_are_registered_and_idempotent(users):
