@@ -4,7 +4,10 @@ invitations (answering with the single-use link), responses (staff entry) and fo
 from typing import Any
 
 import django_filters
+from django.conf import settings
 from django.db.models import Prefetch
+from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
@@ -126,9 +129,6 @@ class SurveySerializer(serializers.ModelSerializer):
     def get_open_link(self, survey: Survey) -> str | None:
         if not survey.open_link_key:
             return None
-        from django.conf import settings
-        from django.urls import reverse
-
         return settings.SITE_URL + reverse("survey_public:open", args=[survey.open_link_key])
 
     def to_representation(self, survey: Survey) -> dict[str, Any]:
@@ -430,8 +430,6 @@ class ResponseViewSet(ServiceViewSet):
         )
 
     def create_record(self, data: dict[str, Any]) -> SurveyResponse:
-        from django.utils import timezone
-
         customer, contact = data.get("customer"), data.get("contact")
         if contact is not None and customer is not None and contact.customer_id != customer.pk:
             raise serializers.ValidationError({"contact": [_("The contact belongs to another customer.")]})

@@ -1,6 +1,7 @@
 """Charts of the satisfaction figures: Chart.js configurations for pages, and the same charts as
 server-rendered SVG for the PDF (WeasyPrint runs no JavaScript). Also the open link's QR code."""
 
+import io
 from collections.abc import Sequence
 from typing import Any
 
@@ -37,8 +38,6 @@ def qr_svg(url: str, *, title: str) -> SafeString:
 
 def qr_svg_document(url: str) -> bytes:
     """The QR code as a standalone SVG file (to print or put on a poster)."""
-    import io
-
     out = io.BytesIO()
     segno.make(url, error="m").save(out, kind="svg", scale=10, border=4)
     return out.getvalue()

@@ -8,6 +8,9 @@ from django.utils.translation import gettext_lazy
 
 from clientela.core.exporting import Column
 
+# Answer columns "Question 1"… of the responses export and import.
+MAX_QUESTION_COLUMNS = 40
+
 
 def question_label(position: int) -> str:
     return _("Question %(n)s") % {"n": position}

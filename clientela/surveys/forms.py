@@ -10,6 +10,7 @@ from django.utils.translation import pgettext_lazy
 
 from clientela.core.forms import DateInput, DateTimeInput, VersionedFormMixin
 from clientela.core.permissions import ACCOUNT_MANAGER, QUALITY, SALES_MANAGER
+from clientela.customers.models import Contact
 
 from .models import SCALES, FollowUp, Question, Survey, SurveyResponse
 from .validation import MAX_TEXT_ANSWER, AnswerErrors
@@ -246,8 +247,6 @@ class StaffResponseForm(forms.Form):
 
     def __init__(self, *args: Any, customer: Any = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        from clientela.customers.models import Contact
-
         self.fields["contact"].queryset = (
             Contact.objects.filter(customer=customer, archived_at__isnull=True) if customer else Contact.objects.none()
         )

@@ -15,10 +15,8 @@ from clientela.customers.importers import _find_customer
 from clientela.customers.models import Contact
 
 from . import services
-from .exports import question_label
+from .exports import MAX_QUESTION_COLUMNS, question_label
 from .models import Survey, SurveyResponse, SurveyVersion
-
-MAX_QUESTION_COLUMNS = 40
 
 
 def _find_survey(text: str) -> Survey:

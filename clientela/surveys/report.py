@@ -3,6 +3,7 @@ figures, breakdowns, six-quarter trend with significant changes, p-chart and ver
 computed in a fixed number of queries and rendered as a page, a PDF and a workbook."""
 
 import datetime as dt
+import io
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from typing import Any
@@ -10,16 +11,22 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.contrib.staticfiles import finders
 from django.db.models import Count, Q
 from django.db.models.functions import TruncQuarter
+from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
+from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.styles import Font
+from openpyxl.utils import get_column_letter
 
 from clientela.core.periods import Period, Ratio
 from clientela.customers.models import Customer
 
-from . import selectors, statistics
+from . import charts, selectors, statistics
 from .models import Answer, Question, Survey
 
 TREND_QUARTERS = 6
@@ -318,11 +325,8 @@ def satisfaction_report(*, period: Period, today: dt.date | None = None) -> Sati
 
 def render_pdf(data: SatisfactionReport, *, request: Any = None) -> bytes:
     """The report as a PDF (WeasyPrint, charts as server-rendered SVG)."""
-    from django.contrib.staticfiles import finders
-    from django.template.loader import render_to_string
+    # WeasyPrint loads its fonts and styles on import: only the processes that print pay for it.
     from weasyprint import CSS, HTML
-
-    from . import charts
 
     context = {
         "report": data,
@@ -341,8 +345,6 @@ def render_pdf(data: SatisfactionReport, *, request: Any = None) -> bytes:
 
 
 def _cell(sheet: Any, value: Any) -> Any:
-    from openpyxl.cell import WriteOnlyCell
-
     if isinstance(value, dt.datetime):
         value = timezone.localtime(value).replace(tzinfo=None)
     cell = WriteOnlyCell(sheet, value=value if not isinstance(value, str | Promise) else str(value))
@@ -354,10 +356,6 @@ def _cell(sheet: Any, value: Any) -> Any:
 
 
 def _sheet(workbook: Any, title: str, header: list[Any], rows: list[list[Any]], widths: list[int]) -> None:
-    from openpyxl.cell import WriteOnlyCell
-    from openpyxl.styles import Font
-    from openpyxl.utils import get_column_letter
-
     sheet = workbook.create_sheet(title=title[:31])
     for index, width in enumerate(widths, start=1):
         sheet.column_dimensions[get_column_letter(index)].width = width
@@ -374,10 +372,6 @@ def _sheet(workbook: Any, title: str, header: list[Any], rows: list[list[Any]], 
 
 def render_xlsx(data: SatisfactionReport) -> bytes:
     """The report's figures as a workbook, one sheet per part, for whoever wants to recompute them."""
-    import io
-
-    from openpyxl import Workbook
-
     workbook = Workbook(write_only=True)
 
     def ci(values: tuple[float, float] | None, index: int) -> float | None:

@@ -20,8 +20,10 @@ from django.utils.translation import gettext_lazy
 from clientela.core.periods import Period, Ratio
 from clientela.core.permissions import QUALITY, has_perm, roles_of
 from clientela.core.registry import HeadlineFigure, TimelineEntry
+from clientela.customers.models import Contact, Customer
 
 from . import statistics
+from .exports import MAX_QUESTION_COLUMNS
 from .models import SCALES, Answer, FollowUp, Question, Survey, SurveyInvitation, SurveyResponse
 
 # --- the period window ------------------------------------------------------------------------
@@ -446,8 +448,6 @@ def my_followups(*, user: Any) -> QuerySet[FollowUp]:
 
 
 def contacts_of(customer: Any) -> list[Any]:
-    from clientela.customers.models import Contact
-
     return list(
         Contact.objects.filter(customer=customer, archived_at__isnull=True).order_by(
             "-is_primary", "last_name", "first_name"
@@ -456,8 +456,6 @@ def contacts_of(customer: Any) -> list[Any]:
 
 
 def customer_choices() -> QuerySet:
-    from clientela.customers.models import Customer
-
     return Customer.objects.filter(archived_at__isnull=True).order_by("name")
 
 
@@ -693,8 +691,6 @@ def customer_panel(*, customer: Any, user: Any) -> dict[str, Any]:
 
 
 def home_followups(*, user: Any) -> dict[str, Any]:
-    from clientela.customers.models import Customer
-
     today = timezone.localdate()
     open_ones = my_followups(user=user)
     counts = open_ones.aggregate(total=Count("id"), overdue=Count("id", filter=Q(due_date__lt=today)))
@@ -710,8 +706,6 @@ def home_followups(*, user: Any) -> dict[str, Any]:
 
 
 def max_question_position() -> int:
-    from .importers import MAX_QUESTION_COLUMNS
-
     return min(Question.objects.aggregate(n=Max("position"))["n"] or 0, MAX_QUESTION_COLUMNS)
 
 

@@ -33,7 +33,9 @@ from .forms import (
     VoidForm,
 )
 from .models import FollowUp, Question, Survey, SurveyInvitation, SurveyResponse
-from .validation import AnswerErrors
+from .public_views import render_survey_page
+from .states import FOLLOWUP
+from .validation import AnswerErrors, clean_answers
 
 LIVE_POLL_SECONDS = 5
 
@@ -322,16 +324,12 @@ def question_move(request: HttpRequest, pk: int, qpk: int) -> HttpResponse:
 @permission_required("surveys.view")
 def survey_preview(request: HttpRequest, pk: int) -> HttpResponse:
     """The survey as the customer will see it; answers are checked but never saved."""
-    from .public_views import render_survey_page
-
     survey = selectors.survey_get(user=request.user, pk=pk)
     version = services.working_version(survey)
     questions = selectors.version_questions(version)
     form = AnswerForm(request.POST if request.method == "POST" else None, questions=questions)
     checked = False
     if request.method == "POST" and form.is_valid():
-        from .validation import clean_answers
-
         try:
             clean_answers(questions, form.raw_answers(), enforce_required=True)
         except AnswerErrors as exc:
@@ -629,8 +627,6 @@ def followup_detail(request: HttpRequest, pk: int) -> HttpResponse:
             else:
                 messages.success(request, _("Changes saved."))
                 return redirect("surveys:followup", pk=followup.pk)
-    from .states import FOLLOWUP
-
     return render(
         request,
         "surveys/followup_detail.html",
