@@ -89,7 +89,8 @@ def render_survey_page(
     nonce: str = "",
     status: int = 200,
 ) -> HttpResponse:
-    items = form.items()
+    with translation.override(survey.language):
+        items = form.items()
     context = {
         "survey": survey,
         "form": form,

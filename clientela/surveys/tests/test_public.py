@@ -51,7 +51,7 @@ def test_an_english_survey_is_shown_in_english(users):
     survey = make_survey(users["quality"], title="How did we do?", language="en")
     invitation = services.invitation_create(actor=None, survey=survey, contact=ContactFactory())
     page = Client(HTTP_ACCEPT_LANGUAGE="es").get(url(invitation))
-    assert '<html lang="en">' in page.text and "Send my answers" in page.text
+    assert '<html lang="en">' in page.text and "Send my answers" in page.text and "Very satisfied" in page.text
 
 
 def test_answering_stores_one_response_and_thanks(invitation, survey):

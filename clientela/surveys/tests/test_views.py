@@ -60,6 +60,12 @@ def test_building_a_survey_in_the_browser_flow(client_as):
     assert survey.status == "published" and survey.current_version.questions.count() == 3
 
 
+def test_the_preview_is_in_the_survey_language(client_as, users):
+    survey = make_survey(users["quality"], title="How did we do?", language="en", publish=False)
+    page = client_as("quality").get(reverse("surveys:preview", args=[survey.pk]))
+    assert '<html lang="en">' in page.text and "Very dissatisfied" in page.text and "Muy" not in page.text
+
+
 def test_the_preview_checks_answers_but_saves_nothing(client_as, survey):
     first = survey.current_version.questions.get(position=1)
     page = client_as("quality").post(reverse("surveys:preview", args=[survey.pk]), {f"q_{first.pk}": "5"})
