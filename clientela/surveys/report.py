@@ -412,7 +412,7 @@ def render_xlsx(data: SatisfactionReport) -> bytes:
             [
                 _("NPS (−100 to 100)"),
                 data.nps.value,
-                data.nps.promoters - data.nps.detractors,
+                None,
                 data.nps.total,
                 None,
                 None,
