@@ -97,3 +97,29 @@ def test_the_open_link_works_on_a_phone_without_login(page, live_server, users):
     expect(page.get_by_role("link", name="Empezar una nueva respuesta")).to_be_visible()
     check_accessibility(page)
     assert SurveyResponse.objects.get().customer is None
+
+
+def test_the_survey_pages_pass_the_accessibility_checks(page, live_server, users):
+    from clientela.surveys.tests.factories import answer, make_survey
+
+    survey = make_survey(users["quality"])
+    customer = CustomerFactory(account_manager=users["account_manager"])
+    contact = ContactFactory(customer=customer)
+    for score in (5, 4, 2):
+        answer(survey, score=score, customer=customer, contact=contact, extra={2: 9, 3: "Comentario de prueba"})
+    followup = FollowUp.objects.get()
+    sign_in(page, "quique")
+    for path in (
+        survey.get_absolute_url(),
+        f"/surveys/{survey.pk}/preview/",
+        f"/surveys/{survey.pk}/responses/new/?customer={customer.pk}",
+        "/surveys/report/",
+        "/surveys/responses/",
+        followup.get_absolute_url(),
+        f"{customer.get_absolute_url()}?tab=surveys",
+    ):
+        page.goto(f"{live_server.url}{path}")
+        check_accessibility(page)
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto(f"{live_server.url}/surveys/report/")
+    check_accessibility(page)
