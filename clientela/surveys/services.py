@@ -139,6 +139,13 @@ def survey_update(
             {"language": [_("The language of a published survey cannot change: its questions are in it.")]}
         )
     survey = core.update_fields(actor=actor, instance=survey, data=changes, expected_version=expected_version)
+    if survey.current_version_id is not None and questions is None:
+        # The published questions must still fit the settings (headline for SC, threshold on its scale).
+        validation.check_version(
+            list(survey.current_version.questions.all()),
+            counts_toward_sc=survey.counts_toward_sc,
+            followup_threshold=survey.followup_threshold,
+        )
     if questions is not None:
         questions_replace(actor=actor, survey=survey, questions=questions)
     return survey

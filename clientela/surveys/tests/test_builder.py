@@ -211,6 +211,17 @@ def test_survey_status_moves(users):
         services.survey_archive(actor=users["quality"], survey=survey)
 
 
+def test_settings_must_fit_the_published_questions(users):
+    survey = make_survey(users["quality"], counts_toward_sc=False, questions=[NPS])
+    with pytest.raises(ValidationError, match="exactamente una pregunta principal"):
+        services.survey_update(actor=users["quality"], survey=survey, data={"counts_toward_sc": True})
+    survey.refresh_from_db()
+    assert not survey.counts_toward_sc
+    rated = make_survey(users["quality"], title="Con titular")
+    with pytest.raises(ValidationError, match="escala"):
+        services.survey_update(actor=users["quality"], survey=rated, data={"followup_threshold": 8})
+
+
 def test_a_published_survey_keeps_its_language(users):
     survey = make_survey(users["quality"])
     with pytest.raises(ValidationError) as caught:
