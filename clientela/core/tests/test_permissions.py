@@ -23,6 +23,12 @@ PUBLIC = {
     "api-token",
     "api-schema",
     "api-docs",
+    # Survey pages: reached with a single-use invitation token or a survey's open (kiosk) link.
+    "survey_public:answer",
+    "survey_public:thanks",
+    "survey_public:opt_out",
+    "survey_public:open",
+    "survey_public:open_thanks",
 }
 # Pages every signed-in user may open (their own data only).
 SIGNED_IN = {

@@ -1,0 +1,519 @@
+"""The satisfaction report of a period (the process's "Informe de satisfacción del cliente"): the
+figures, breakdowns, six-quarter trend with significant changes, p-chart and verbatim comments,
+computed in a fixed number of queries and rendered as a page, a PDF and a workbook."""
+
+import datetime as dt
+import io
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.contrib.staticfiles import finders
+from django.db.models import Count, Q
+from django.db.models.functions import TruncQuarter
+from django.template.loader import render_to_string
+from django.utils import timezone
+from django.utils.functional import Promise
+from django.utils.translation import gettext as _
+from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.styles import Font
+from openpyxl.utils import get_column_letter
+
+from clientela.core.periods import Period, Ratio
+from clientela.customers.models import Customer
+
+from . import charts, selectors, statistics
+from .models import Answer, Question, Survey
+
+TREND_QUARTERS = 6
+ANONYMOUS = "__anonymous__"
+COMMENTS_LIMIT = 200
+
+
+@dataclass
+class Breakdown:
+    label: str
+    responses: int = 0
+    sc_numerator: int = 0
+    sc_denominator: int = 0
+    sc_value: float | None = None
+    sc_ci95: tuple[float, float] | None = None
+    csat: float | None = None
+    nps: float | None = None
+
+
+@dataclass
+class TrendPoint:
+    period: Period
+    provisional: bool
+    sc_numerator: int
+    sc_denominator: int
+    sc_value: float | None
+    sc_ci95: tuple[float, float] | None
+    responses: int
+    csat: float | None
+    nps: float | None
+    change: statistics.TestResult | None = None
+
+    @property
+    def label(self) -> str:
+        return self.period.label
+
+    @property
+    def direction(self) -> str:
+        """ "up" / "down" for a significant change against the quarter before, else ""."""
+        if self.change is None or not self.change.significant:
+            return ""
+        return "up" if self.change.difference > 0 else "down"
+
+
+@dataclass
+class SatisfactionReport:
+    period: Period
+    provisional: bool
+    generated_at: dt.datetime
+    start: dt.datetime
+    end: dt.datetime
+    sc: selectors.SCResult
+    response_rate: selectors.RateFigure
+    csat: selectors.CSATFigure
+    nps: selectors.NPSFigure
+    ces: selectors.CESFigure
+    responses: int
+    anonymous: int
+    surveys: list[tuple[str, str, bool, int]]  # title, touchpoint label, counts toward SC, responses
+    questions: list[selectors.QuestionResult]
+    by_segment: list[Breakdown]
+    by_touchpoint: list[Breakdown]
+    by_manager: list[Breakdown]
+    trend: list[TrendPoint]
+    pchart: statistics.PChart
+    comments: list[selectors.Comment]
+    unsatisfied: list[tuple[int, str]] = field(default_factory=list)  # customers counted but not satisfied
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def breakdowns(self) -> list[tuple[str, list[Breakdown]]]:
+        return [
+            (_("By segment"), self.by_segment),
+            (_("By touchpoint"), self.by_touchpoint),
+            (_("By account manager"), self.by_manager),
+        ]
+
+
+def _tz() -> ZoneInfo:
+    return ZoneInfo(settings.TIME_ZONE)
+
+
+def _quarter_of(moment: dt.datetime) -> str:
+    local = timezone.localtime(moment, _tz())
+    return f"{local.year}-Q{(local.month - 1) // 3 + 1}"
+
+
+def _truncated_label(moment: dt.date) -> str:
+    # TruncQuarter with the organisation's time zone already answers in that zone.
+    return f"{moment.year}-Q{(moment.month - 1) // 3 + 1}"
+
+
+def _breakdowns(
+    rows: list[tuple[Any, ...]],
+    response_counts: dict[Any, int],
+    answer_counts: dict[Any, dict[str, Counter]],
+    labels: dict[Any, str],
+) -> list[Breakdown]:
+    """rows: (group, customer, score, satisfied_min) newest first per customer within the group."""
+    grouped: dict[Any, list[tuple[int, int, int]]] = defaultdict(list)
+    for group, customer_id, score, satisfied_min in rows:
+        grouped[group].append((customer_id, score, satisfied_min))
+    keys = set(grouped) | set(response_counts)
+    out = []
+    for key in keys:
+        numerator, denominator, _c, _s = selectors.sc_from_scores(selectors.latest_scores(grouped.get(key, [])))
+        ratio = Ratio(numerator, denominator)
+        kinds = answer_counts.get(key, {})
+        if labels.get(key):
+            label = str(labels[key])
+        else:
+            label = _("(not set)") if key in (None, "") else str(key)
+        out.append(
+            Breakdown(
+                label=label,
+                responses=response_counts.get(key, 0),
+                sc_numerator=numerator,
+                sc_denominator=denominator,
+                sc_value=ratio.value,
+                sc_ci95=ratio.ci95,
+                csat=statistics.csat(kinds.get(Question.Kind.RATING, Counter())).value,
+                nps=statistics.nps(kinds.get(Question.Kind.NPS, Counter())).value,
+            )
+        )
+    return sorted(out, key=lambda b: (-b.responses, b.label))
+
+
+def satisfaction_report(*, period: Period, today: dt.date | None = None) -> SatisfactionReport:
+    today = today or timezone.localdate()
+    start, end = selectors.window(period, today)
+    responses = selectors.responses_in(period, today, None, None)
+
+    complete_totals = responses.aggregate(n=Count("id"), anonymous=Count("id", filter=Q(customer__isnull=True)))
+
+    # Breakdowns: one pass over the counting responses, one over responses, one over scale answers.
+    counting = list(
+        selectors.counting_responses(period=period, today=today)
+        .order_by("customer_id", "-submitted_at", "-pk")
+        .values_list(
+            "customer_id",
+            "headline_value",
+            "headline_question__satisfied_min",
+            "customer__segment",
+            "customer__account_manager_id",
+            "survey__touchpoint",
+        )
+    )
+    per_group_responses = list(
+        responses.values("customer_id", "customer__segment", "customer__account_manager_id", "survey__touchpoint")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    answers = list(
+        Answer.objects.filter(response__in=responses, question__kind__in=[Question.Kind.RATING, Question.Kind.NPS])
+        .values(
+            "question__kind",
+            "number",
+            "response__customer_id",
+            "response__customer__segment",
+            "response__customer__account_manager_id",
+            "response__survey__touchpoint",
+        )
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    dimensions = {
+        "segment": (3, "customer__segment", "response__customer__segment"),
+        "manager": (4, "customer__account_manager_id", "response__customer__account_manager_id"),
+        "touchpoint": (5, "survey__touchpoint", "response__survey__touchpoint"),
+    }
+    manager_ids = {row[4] for row in counting} | {r["customer__account_manager_id"] for r in per_group_responses}
+    users = {u.pk: str(u) for u in get_user_model().objects.filter(pk__in=[i for i in manager_ids if i])}
+    label_sets = {
+        "segment": {},
+        "manager": {**users, None: _("No account manager")},
+        "touchpoint": {k: str(v) for k, v in Survey.Touchpoint.choices},
+    }
+
+    def group(row: dict[str, Any], key: str, customer_key: str) -> Any:
+        # Anonymous answers (open link) have no segment or manager: they form their own group.
+        if row[customer_key] is None and not key.endswith("touchpoint"):
+            return ANONYMOUS
+        return row[key]
+
+    breakdowns: dict[str, list[Breakdown]] = {}
+    for name, (index, response_key, answer_key) in dimensions.items():
+        rows = [(row[index], row[0], row[1], row[2]) for row in counting]
+        counts: Counter = Counter()
+        for row in per_group_responses:
+            counts[group(row, response_key, "customer_id")] += row["n"]
+        kinds: dict[Any, dict[str, Counter]] = defaultdict(lambda: defaultdict(Counter))
+        for row in answers:
+            kinds[group(row, answer_key, "response__customer_id")][row["question__kind"]][row["number"]] += row["n"]
+        labels = {k: k for k in counts} if name == "segment" else dict(label_sets[name])
+        labels[ANONYMOUS] = _("Anonymous (open link)")
+        breakdowns[name] = _breakdowns(rows, dict(counts), kinds, labels)
+
+    # Trend: the quarter of the report and the five before it, plus one more to compare the first.
+    anchor = Period.current_quarter(period.cap(today)) if period.kind != "quarter" else period
+    quarters = anchor.last(TREND_QUARTERS + 1)
+    span = Period(quarters[0].start, quarters[-1].end, "span", f"{quarters[0]}–{quarters[-1]}")
+    trend_rows = (
+        selectors.counting_responses(period=span, today=today)
+        .order_by("customer_id", "-submitted_at", "-pk")
+        .values_list("submitted_at", "customer_id", "headline_value", "headline_question__satisfied_min")
+    )
+    by_quarter: dict[str, list[tuple[int, int, int]]] = defaultdict(list)
+    for submitted_at, customer_id, score, satisfied_min in trend_rows:
+        by_quarter[_quarter_of(submitted_at)].append((customer_id, score, satisfied_min))
+    span_responses = selectors.responses_in(span, today, None, None)
+    quarter_expr = TruncQuarter("submitted_at", tzinfo=_tz())
+    responses_per_quarter = {
+        _truncated_label(row["q"]): row["n"]
+        for row in span_responses.annotate(q=quarter_expr).values("q").annotate(n=Count("id")).order_by()
+    }
+    scale_per_quarter: dict[str, dict[str, Counter]] = defaultdict(lambda: defaultdict(Counter))
+    for row in (
+        Answer.objects.filter(response__in=span_responses, question__kind__in=[Question.Kind.RATING, Question.Kind.NPS])
+        .annotate(q=TruncQuarter("response__submitted_at", tzinfo=_tz()))
+        .values("q", "question__kind", "number")
+        .annotate(n=Count("id"))
+        .order_by()
+    ):
+        scale_per_quarter[_truncated_label(row["q"])][row["question__kind"]][row["number"]] += row["n"]
+    points: list[TrendPoint] = []
+    for quarter in quarters:
+        numerator, denominator, _c, _s = selectors.sc_from_scores(
+            selectors.latest_scores(by_quarter.get(quarter.label, []))
+        )
+        ratio = Ratio(numerator, denominator)
+        kinds = scale_per_quarter.get(quarter.label, {})
+        point = TrendPoint(
+            period=quarter,
+            provisional=quarter.is_provisional(today),
+            sc_numerator=numerator,
+            sc_denominator=denominator,
+            sc_value=ratio.value,
+            sc_ci95=ratio.ci95,
+            responses=responses_per_quarter.get(quarter.label, 0),
+            csat=statistics.csat(kinds.get(Question.Kind.RATING, Counter())).value,
+            nps=statistics.nps(kinds.get(Question.Kind.NPS, Counter())).value,
+        )
+        if points:
+            before = points[-1]
+            point.change = statistics.two_proportion_test(
+                before.sc_numerator, before.sc_denominator, numerator, denominator
+            )
+        points.append(point)
+    trend = points[1:]
+    pchart = statistics.p_chart([(p.label, p.sc_numerator, p.sc_denominator) for p in trend])
+
+    survey_rows = list(
+        responses.values("survey__title", "survey__touchpoint", "survey__counts_toward_sc")
+        .annotate(n=Count("id"))
+        .order_by("-n", "survey__title")
+    )
+    touchpoints = dict(Survey.Touchpoint.choices)
+    surveys = [
+        (r["survey__title"], str(touchpoints.get(r["survey__touchpoint"], "")), r["survey__counts_toward_sc"], r["n"])
+        for r in survey_rows
+    ]
+    sc = selectors.sc(period=period, today=today)
+    unsatisfied_ids = set(sc.customer_ids) - set(sc.satisfied_ids)
+    unsatisfied = list(Customer.objects.filter(pk__in=unsatisfied_ids).order_by("name").values_list("pk", "name"))
+    notes = []
+    if period.is_provisional(today):
+        notes.append(_("The period has not ended: the figures are provisional and count answers up to today."))
+    return SatisfactionReport(
+        period=period,
+        provisional=period.is_provisional(today),
+        generated_at=timezone.now(),
+        start=start,
+        end=end,
+        sc=sc,
+        response_rate=selectors.response_rate(period=period, today=today),
+        csat=selectors.csat(period=period, today=today),
+        nps=selectors.nps(period=period, today=today),
+        ces=selectors.ces(period=period, today=today),
+        responses=complete_totals["n"],
+        anonymous=complete_totals["anonymous"],
+        surveys=surveys,
+        questions=selectors.question_results(responses),
+        by_segment=breakdowns["segment"],
+        by_touchpoint=breakdowns["touchpoint"],
+        by_manager=breakdowns["manager"],
+        trend=trend,
+        pchart=pchart,
+        comments=selectors.comments(responses, limit=COMMENTS_LIMIT),
+        unsatisfied=unsatisfied,
+        notes=notes,
+    )
+
+
+# --- rendering --------------------------------------------------------------------------------
+
+
+def render_pdf(data: SatisfactionReport, *, request: Any = None) -> bytes:
+    """The report as a PDF (WeasyPrint, charts as server-rendered SVG)."""
+    # WeasyPrint loads its fonts and styles on import: only the processes that print pay for it.
+    from weasyprint import CSS, HTML
+
+    context = {
+        "report": data,
+        "pdf": True,
+        "trend_svg": charts.trend_svg(data.trend, _("SC per quarter with its 95 % interval")),
+        "pchart_svg": charts.pchart_svg(data.pchart, _("p-chart of SC per quarter")),
+        "question_svgs": [
+            (question, charts.bars_svg(question.rows, question.text) if question.rows else "")
+            for question in data.questions
+        ],
+    }
+    html = render_to_string("surveys/report_pdf.html", context, request=request)
+    stylesheet = CSS(filename=finders.find("surveys/report_pdf.css"))
+    base_url = request.build_absolute_uri("/") if request is not None else settings.SITE_URL
+    return HTML(string=html, base_url=base_url).write_pdf(stylesheets=[stylesheet])
+
+
+def _cell(sheet: Any, value: Any) -> Any:
+    if isinstance(value, dt.datetime):
+        value = timezone.localtime(value).replace(tzinfo=None)
+    cell = WriteOnlyCell(sheet, value=value if not isinstance(value, str | Promise) else str(value))
+    if isinstance(value, str | Promise):
+        cell.data_type = "s"  # text stays text: a comment starting with "=" is never a formula
+    elif isinstance(value, dt.datetime):
+        cell.number_format = "DD/MM/YYYY HH:MM"
+    return cell
+
+
+def _sheet(workbook: Any, title: str, header: list[Any], rows: list[list[Any]], widths: list[int]) -> None:
+    sheet = workbook.create_sheet(title=title[:31])
+    for index, width in enumerate(widths, start=1):
+        sheet.column_dimensions[get_column_letter(index)].width = width
+    sheet.freeze_panes = "A2"
+    cells = []
+    for label in header:
+        cell = WriteOnlyCell(sheet, value=str(label))
+        cell.font = Font(bold=True)
+        cells.append(cell)
+    sheet.append(cells)
+    for row in rows:
+        sheet.append([_cell(sheet, value) for value in row])
+
+
+def render_xlsx(data: SatisfactionReport) -> bytes:
+    """The report's figures as a workbook, one sheet per part, for whoever wants to recompute them."""
+    workbook = Workbook(write_only=True)
+
+    def ci(values: tuple[float, float] | None, index: int) -> float | None:
+        return values[index] if values else None
+
+    _sheet(
+        workbook,
+        _("Summary"),
+        [_("Figure"), _("Value"), _("Numerator"), _("Denominator"), _("95 % interval, low"), _("95 % interval, high")],
+        [
+            [_("Period"), data.period.label, None, None, None, None],
+            [_("Provisional"), _("Yes") if data.provisional else _("No"), None, None, None, None],
+            [
+                _("SC (%)"),
+                data.sc.value,
+                data.sc.numerator,
+                data.sc.denominator,
+                ci(data.sc.ci95, 0),
+                ci(data.sc.ci95, 1),
+            ],
+            [
+                _("Response rate (%)"),
+                data.response_rate.value,
+                data.response_rate.numerator,
+                data.response_rate.denominator,
+                ci(data.response_rate.ci95, 0),
+                ci(data.response_rate.ci95, 1),
+            ],
+            [
+                _("CSAT (%)"),
+                data.csat.value,
+                data.csat.numerator,
+                data.csat.denominator,
+                ci(data.csat.ci95, 0),
+                ci(data.csat.ci95, 1),
+            ],
+            [_("CSAT mean (1–5)"), data.csat.mean, None, data.csat.denominator, None, None],
+            [
+                _("NPS (−100 to 100)"),
+                data.nps.value,
+                None,
+                data.nps.total,
+                None,
+                None,
+            ],
+            [_("CES mean (1–7)"), data.ces.mean, None, data.ces.total, None, None],
+            [_("Complete responses"), data.responses, None, None, None, None],
+            [_("Anonymous responses"), data.anonymous, None, None, None, None],
+        ],
+        [30, 14, 12, 12, 18, 18],
+    )
+    _sheet(
+        workbook,
+        _("Trend"),
+        [
+            _("Quarter"),
+            _("Customers counted"),
+            _("Satisfied customers"),
+            _("SC (%)"),
+            _("95 % interval, low"),
+            _("95 % interval, high"),
+            _("Change (points)"),
+            _("p-value"),
+            _("Test"),
+            _("Significant"),
+            _("Responses"),
+            _("CSAT (%)"),
+            _("NPS"),
+        ],
+        [
+            [
+                p.label + (" *" if p.provisional else ""),
+                p.sc_denominator,
+                p.sc_numerator,
+                p.sc_value,
+                ci(p.sc_ci95, 0),
+                ci(p.sc_ci95, 1),
+                p.change.difference if p.change else None,
+                round(p.change.p_value, 4) if p.change else None,
+                (_("Fisher's exact test") if p.change.method == "fisher" else _("two-proportion z-test"))
+                if p.change
+                else None,
+                (_("Yes") if p.change.significant else _("No")) if p.change else None,
+                p.responses,
+                p.csat,
+                p.nps,
+            ]
+            for p in data.trend
+        ],
+        [12, 12, 12, 10, 12, 12, 12, 10, 22, 12, 12, 10, 10],
+    )
+    _sheet(
+        workbook,
+        _("p-chart"),
+        [
+            _("Quarter"),
+            _("SC (%)"),
+            _("Centre line p̄"),
+            _("Lower control limit"),
+            _("Upper control limit"),
+            _("Outside the limits"),
+        ],
+        [
+            [p.label, p.p, data.pchart.centre, p.lcl, p.ucl, _("Yes") if p.out_of_control else _("No")]
+            for p in data.pchart.points
+        ],
+        [12, 10, 14, 14, 14, 14],
+    )
+    for title, rows in data.breakdowns:
+        _sheet(
+            workbook,
+            title,
+            [
+                _("Group"),
+                _("Responses"),
+                _("Customers counted"),
+                _("Satisfied customers"),
+                _("SC (%)"),
+                _("CSAT (%)"),
+                _("NPS"),
+            ],
+            [[b.label, b.responses, b.sc_denominator, b.sc_numerator, b.sc_value, b.csat, b.nps] for b in rows],
+            [30, 12, 12, 12, 10, 10, 10],
+        )
+    _sheet(
+        workbook,
+        _("Questions"),
+        [_("Survey"), _("No."), _("Question"), _("Kind"), _("Answer"), _("Count"), _("%")],
+        [
+            [q.survey, q.position, q.text, q.kind_label, row.label, row.count, row.percent]
+            for q in data.questions
+            for row in (q.rows or [selectors.DistributionRow(_("(free text)"), q.texts, None)])
+        ],
+        [30, 6, 50, 22, 24, 10, 10],
+    )
+    _sheet(
+        workbook,
+        _("Comments"),
+        [_("Answered at"), _("Survey"), _("Customer"), _("Headline score"), _("Question"), _("Comment")],
+        [[c.at, c.survey, c.customer, c.score, c.question, c.text] for c in data.comments],
+        [18, 30, 30, 10, 40, 80],
+    )
+    out = io.BytesIO()
+    workbook.save(out)
+    return out.getvalue()
