@@ -71,7 +71,7 @@ class ActionPlanSerializer(serializers.ModelSerializer):
     actions = ActionSerializer(many=True, read_only=True)
     checks = CheckSerializer(many=True, read_only=True)
     source_type = serializers.CharField(
-        required=False, write_only=False, allow_blank=True, help_text="app_label.model of the origin record"
+        required=False, allow_blank=True, allow_null=True, help_text="app_label.model of the origin record"
     )
     source_id = serializers.IntegerField(required=False, allow_null=True)
 

@@ -6,7 +6,7 @@ from typing import Any
 from django.core.exceptions import NON_FIELD_ERRORS
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db import models
+from django.db import DataError, models
 from django.http import Http404
 from django.utils import translation
 from django.utils.translation import gettext as _
@@ -32,6 +32,8 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
         return Response(validation_detail(exc), status=status.HTTP_400_BAD_REQUEST)
     if isinstance(exc, DomainError):
         return Response({"detail": str(exc)}, status=status.HTTP_409_CONFLICT)
+    if isinstance(exc, OverflowError) or (isinstance(exc, DataError) and "out of range" in str(exc)):
+        return Response({"detail": _("A number in the request is too large.")}, status=status.HTTP_400_BAD_REQUEST)
     if isinstance(exc, models.ProtectedError | models.RestrictedError):
         return Response(
             {"detail": _("This record cannot be deleted because other records depend on it.")},
@@ -93,6 +95,28 @@ class ServiceViewSet(UserLanguageMixin, viewsets.ModelViewSet):
 
     def archive_record(self, instance: models.Model) -> None:
         raise exceptions.MethodNotAllowed(self.request.method)
+
+
+def readonly_enums_may_be_blank(result: dict[str, Any], generator: Any, request: Any, public: bool) -> dict[str, Any]:
+    """drf-spectacular post-processing hook: a read-only choice field from a model field with
+    blank=True answers "" until it is set (e.g. an effectiveness result before verification), but
+    DRF drops `allow_blank` from read-only fields, so the schema would forbid it. Allow "" and null."""
+    schemas = result.get("components", {}).get("schemas", {})
+    schemas.setdefault("BlankEnum", {"enum": [""]})
+    schemas.setdefault("NullEnum", {"enum": [None]})
+    blank = [{"$ref": "#/components/schemas/BlankEnum"}, {"$ref": "#/components/schemas/NullEnum"}]
+    for schema in schemas.values():
+        for name, prop in (schema.get("properties") or {}).items():
+            if not prop.get("readOnly"):
+                continue
+            refs = [prop["$ref"]] if "$ref" in prop else [p["$ref"] for p in prop.get("allOf", []) if "$ref" in p]
+            if len(refs) == 1 and refs[0].endswith("Enum") and "oneOf" not in prop:
+                schema["properties"][name] = {
+                    "oneOf": [{"$ref": refs[0]}, *blank],
+                    "readOnly": True,
+                    **({"description": prop["description"]} if "description" in prop else {}),
+                }
+    return result
 
 
 class TransitionSerializer(serializers.Serializer):

@@ -32,6 +32,28 @@ class RequestIdMiddleware:
         return response
 
 
+class BadNumberMiddleware:
+    """A number too large for the database (a tampered filter, a forged id) is bad input: answer 400
+    with the normal error page instead of failing with a 500."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        from django.db import DataError
+        from django.template.response import TemplateResponse
+
+        if isinstance(exception, OverflowError) or (
+            isinstance(exception, DataError) and "out of range" in str(exception)
+        ):
+            response = TemplateResponse(request, "400.html", status=400)
+            return response.render()
+        return None
+
+
 class RequestIdLogFilter(logging.Filter):
     def filter(self, record: logging.LogRecord) -> bool:
         record.request_id = _request_id.get() or "-"

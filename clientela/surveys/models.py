@@ -437,7 +437,7 @@ class Answer(models.Model):
     question = models.ForeignKey(Question, verbose_name=_("question"), on_delete=models.PROTECT, related_name="answers")
     value = models.JSONField(_("answer"))
     # The answer as a number for scales (and 1/0 for yes/no), so distributions are counted in SQL.
-    number = models.SmallIntegerField(_("value"), null=True, blank=True)
+    number = models.SmallIntegerField(pgettext_lazy("survey answer", "value"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("answer")

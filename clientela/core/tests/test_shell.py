@@ -93,3 +93,14 @@ def test_only_the_closest_navigation_entry_is_current(client_as):
     nav = page.text.split('id="sidebar"', 1)[1].split("</nav>", 1)[0]
     assert nav.count('aria-current="page"') == 1
     assert f'href="{reverse("customers:contacts")}" class="active" aria-current="page"' in page.text
+
+
+def test_numbers_too_large_for_the_database_are_bad_input(client_as, api_as):
+    huge = "588060369947357360422912"
+    assert client_as("sales_manager").get(reverse("customers:list"), {"account_manager": huge}).status_code in (
+        200,
+        400,
+    )
+    assert client_as("sales_manager").get(f"/customers/contacts/?q=x&page={huge}").status_code in (200, 400, 404)
+    response = api_as("admin").get("/api/v1/interactions/", {"customer": huge})
+    assert response.status_code == 400

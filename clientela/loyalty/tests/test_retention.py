@@ -106,11 +106,13 @@ def test_figures_by_tier_use_the_tier_at_the_start(customers):
 def test_the_contract_renewal_rate_shows_when_the_contracts_module_provides_it(client_as):
     from django.urls import reverse
 
-    page = client_as("management").get(reverse("loyalty:retention"))
-    assert "Renovación de contratos" not in page.text
-    selectors.register_contract_renewal_rate(lambda *, period: Ratio(9, 12))
+    provider = selectors._contract_renewal_rate
+    selectors.register_contract_renewal_rate(None)
     try:
+        page = client_as("management").get(reverse("loyalty:retention"))
+        assert "Renovación de contratos" not in page.text
+        selectors.register_contract_renewal_rate(lambda *, period: Ratio(9, 12))
         page = client_as("management").get(reverse("loyalty:retention"))
         assert "Renovación de contratos" in page.text and "75,0" in page.text and "9 de 12" in page.text
     finally:
-        selectors.register_contract_renewal_rate(None)
+        selectors.register_contract_renewal_rate(provider)
