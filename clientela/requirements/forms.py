@@ -26,9 +26,8 @@ def _live_clarity(form: forms.Form) -> None:
                     "hx-post": url,
                     "hx-trigger": "input changed delay:500ms",
                     "hx-target": "#clarity",
-                    "hx-swap": "outerHTML",
+                    "hx-swap": "innerHTML",
                     "hx-sync": "closest form:replace",
-                    "aria-describedby": "clarity",
                 }
             )
 

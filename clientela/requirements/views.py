@@ -194,7 +194,7 @@ def clarity_check(request: HttpRequest) -> HttpResponse:
         confirmed=bool(requirement and requirement.is_confirmed and unchanged and "change_reason" not in request.POST),
     )
     lengths = _lengths(request.POST)
-    return render(request, "requirements/_clarity.html", {"clarity": clarity, "live": True, "lengths": lengths})
+    return render(request, "requirements/_clarity_body.html", {"clarity": clarity, "live": True, "lengths": lengths})
 
 
 def _same(typed: str, stored: str) -> bool:
