@@ -19,6 +19,7 @@ from clientela.customers.models import Contact
 from . import selectors, services
 from .clarity import find_vague_terms
 from .models import NOTE_MAX, ConfirmationMethod, Requirement, RequirementVersion, Status
+from .states import transition_permission
 
 READ_ONLY_RECORD = ("id", "created_at", "updated_at", "lock_version", "archived_at")
 CONTENT = ("title", "description", "kind", "source", "source_reference", "priority", "acceptance_criteria")

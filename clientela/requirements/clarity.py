@@ -122,7 +122,14 @@ VAGUE_TERMS: tuple[VagueTerm, ...] = (
     _t(r"quick(?:ly|er)?", "en", "speed", "quick", "quickly"),
     _t(r"rapid(?:ly)?", "en", "speed", "rapid", "rapidly"),
     _t(r"responsive", "en", "speed", "responsive"),
-    _t(r"as soon as possible|asap|as early as possible", "en", "time", "as soon as possible", "ASAP", "as early as possible"),
+    _t(
+        r"as soon as possible|asap|as early as possible",
+        "en",
+        "time",
+        "as soon as possible",
+        "ASAP",
+        "as early as possible",
+    ),
     _t(r"promptly|immediately|shortly|soon", "en", "time", "promptly", "immediately", "soon"),
     _t(r"timely|in a timely (?:manner|fashion)|on time", "en", "time", "timely", "in a timely manner", "on time"),
     _t(r"adequate(?:ly)?", "en", "quality", "adequate", "adequately"),
@@ -131,7 +138,14 @@ VAGUE_TERMS: tuple[VagueTerm, ...] = (
     _t(rf"(?:high|good){SEP}quality|best possible", "en", "quality", "high quality", "high-quality", "best possible"),
     _t(r"efficient(?:ly)?|effective(?:ly)?", "en", "quality", "efficient", "effectively"),
     _t(r"reasonabl[ey]|satisfactory|acceptable", "en", "quality", "reasonable", "reasonably", "acceptable"),
-    _t(rf"robust|seamless(?:ly)?|state{SEP}of{SEP}the{SEP}art", "en", "quality", "robust", "seamless", "state-of-the-art"),
+    _t(
+        rf"robust|seamless(?:ly)?|state{SEP}of{SEP}the{SEP}art",
+        "en",
+        "quality",
+        "robust",
+        "seamless",
+        "state-of-the-art",
+    ),
     _t(r"sufficient(?:ly)?|enough", "en", "quantity", "sufficient", "enough"),
     _t(r"approximately|approx|roughly", "en", "quantity", "approximately", "approx", "roughly"),
     _t(r"several|some|many|few|various", "en", "quantity", "several", "some", "many", "few"),
@@ -293,13 +307,16 @@ TEXT_FIELDS: tuple[tuple[str, Promise], ...] = (
 
 
 def clarity_of(
-    *, title: str = "", description: str = "", acceptance_criteria: str = "", source_reference: str = "", confirmed: bool
+    *,
+    title: str = "",
+    description: str = "",
+    acceptance_criteria: str = "",
+    source_reference: str = "",
+    confirmed: bool,
 ) -> Clarity:
     """The checklist for a requirement's texts: which questions it answers and its vague words."""
     texts = {"title": title or "", "description": description or "", "acceptance_criteria": acceptance_criteria or ""}
-    flags = [
-        FieldFlags(name, label, found) for name, label in TEXT_FIELDS if (found := find_vague_terms(texts[name]))
-    ]
+    flags = [FieldFlags(name, label, found) for name, label in TEXT_FIELDS if (found := find_vague_terms(texts[name]))]
     criteria = texts["acceptance_criteria"].strip()
     checks = [
         Check(

@@ -412,7 +412,17 @@ def _later(rng, at: float, low: float, high: float) -> float:
     return at - min(rng.uniform(low, high), at * 0.35)
 
 
-def _agree(ctx, requirement: Requirement, contacts: list, manager, approver, start: float, outcome: str, plan: Plan, version: int):
+def _agree(
+    ctx,
+    requirement: Requirement,
+    contacts: list,
+    manager,
+    approver,
+    start: float,
+    outcome: str,
+    plan: Plan,
+    version: int,
+):
     """From clarification to `outcome`; returns the requirement and the moment (days ago) it ended."""
     rng = ctx.rng
     moments = plan.versions.setdefault(version, {})
@@ -454,7 +464,10 @@ def _agree(ctx, requirement: Requirement, contacts: list, manager, approver, sta
         return requirement, at
     at = _later(rng, at, 20, 150)
     requirement = services.requirement_transition(
-        actor=manager, requirement=requirement, target="fulfilled", note="Verificado con el cliente en la revisión del servicio."
+        actor=manager,
+        requirement=requirement,
+        target="fulfilled",
+        note="Verificado con el cliente en la revisión del servicio.",
     )
     return requirement, at
 
@@ -546,7 +559,9 @@ def load(ctx) -> None:
         if customer.segment in SECTOR and rng.random() < 0.7:
             catalogue.append(SECTOR[customer.segment])
         for spec in catalogue:
-            outcome = "draft" if customer.status == "prospect" and rng.random() < 0.5 else rng.choices(OUTCOMES, WEIGHTS)[0]
+            outcome = (
+                "draft" if customer.status == "prospect" and rng.random() < 0.5 else rng.choices(OUTCOMES, WEIGHTS)[0]
+            )
             if spec.changes and rng.random() < 0.6:
                 outcome = rng.choice(["approved", "fulfilled", "validated"])
             created = rng.uniform(30, 540) if outcome in ("fulfilled", "approved") else rng.uniform(3, 300)

@@ -42,10 +42,7 @@ class RequirementFilter(django_filters.FilterSet):
 
     def search(self, queryset, name, value):
         for term in normalise(value).split()[:8]:
-            queryset = queryset.filter(
-                Q(search_text__contains=term)
-                | Q(customer__search_text__contains=term)
-            )
+            queryset = queryset.filter(Q(search_text__contains=term) | Q(customer__search_text__contains=term))
         return queryset
 
     def by_status(self, queryset, name, value):

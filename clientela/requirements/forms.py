@@ -119,6 +119,7 @@ class ConfirmationForm(VersionedFormMixin, forms.ModelForm):
 
 class TransitionForm(forms.Form):
     to = forms.CharField(widget=forms.HiddenInput)
-    note = forms.CharField(label=_("Note"), required=False, max_length=NOTE_MAX, widget=forms.Textarea(attrs={"rows": 2}))
+    note = forms.CharField(
+        label=_("Note"), required=False, max_length=NOTE_MAX, widget=forms.Textarea(attrs={"rows": 2})
+    )
     lock_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
-

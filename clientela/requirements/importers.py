@@ -60,7 +60,12 @@ class RequirementImporter(Importer):
             return None
         found = Requirement.objects.filter(number=number).select_related("customer").first()
         if found is None:
-            raise ValidationError({"number": _("No requirement has the number “%(value)s”; leave it blank for a new one.") % {"value": number}})
+            raise ValidationError(
+                {
+                    "number": _("No requirement has the number “%(value)s”; leave it blank for a new one.")
+                    % {"value": number}
+                }
+            )
         return found
 
     def save(self, *, actor: Any, data: dict[str, Any], existing: Requirement | None) -> str:
@@ -70,7 +75,9 @@ class RequirementImporter(Importer):
         data.pop("number", None)
         data = {k: v for k, v in data.items() if not (k in ("kind", "priority", "source") and v == "")}
         if not has_perm(actor, "requirements.change", customer):
-            raise ValidationError({"customer": _("You may not change the requirements of %(customer)s.") % {"customer": customer.code}})
+            raise ValidationError(
+                {"customer": _("You may not change the requirements of %(customer)s.") % {"customer": customer.code}}
+            )
         try:
             if existing is None:
                 if status not in ("", Status.DRAFT):
@@ -83,7 +90,10 @@ class RequirementImporter(Importer):
                 raise ValidationError({"customer": _("The requirement belongs to another customer.")})
             if status and status != existing.status:
                 raise ValidationError(
-                    {"status": _("The status is %(status)s; it changes on the requirement's page, not by import.") % {"status": existing.get_status_display()}}
+                    {
+                        "status": _("The status is %(status)s; it changes on the requirement's page, not by import.")
+                        % {"status": existing.get_status_display()}
+                    }
                 )
             if version is not None and version != existing.version:
                 raise ValidationError(
@@ -102,7 +112,9 @@ class RequirementImporter(Importer):
 
     def describe(self, data: dict[str, Any]) -> str:
         customer = data.get("customer")
-        return " · ".join(str(v) for v in (data.get("number"), customer.code if customer else "", data.get("title")) if v)
+        return " · ".join(
+            str(v) for v in (data.get("number"), customer.code if customer else "", data.get("title")) if v
+        )
 
 
 def requirement_columns() -> list[Column]:

@@ -146,12 +146,17 @@ def customers_for_capture(*, user: Any) -> QuerySet[Customer]:
 
 def priority_status_matrix(qs: QuerySet[Requirement]) -> dict[str, Any]:
     """Counts by priority (rows) and status (columns) of a filtered list: the prioritised view."""
-    counts = {(row["priority"], row["status"]): row["n"] for row in qs.order_by().values("priority", "status").annotate(n=Count("id"))}
+    counts = {
+        (row["priority"], row["status"]): row["n"]
+        for row in qs.order_by().values("priority", "status").annotate(n=Count("id"))
+    }
     rows = []
     for priority in Priority:
         cells = [{"status": status, "count": counts.get((priority.value, status.value), 0)} for status in Status]
         rows.append({"priority": priority, "cells": cells, "total": sum(c["count"] for c in cells)})
-    totals = [{"status": status, "count": sum(counts.get((p.value, status.value), 0) for p in Priority)} for status in Status]
+    totals = [
+        {"status": status, "count": sum(counts.get((p.value, status.value), 0) for p in Priority)} for status in Status
+    ]
     return {"rows": rows, "totals": totals, "total": sum(counts.values())}
 
 
@@ -214,9 +219,9 @@ def customer_figures(*, customer: Customer, user: Any) -> list[HeadlineFigure]:
         return []
     url = reverse("customers:detail", args=[customer.pk]) + "?tab=requirements"
     if stats["stuck"]:
-        hint = ngettext(
-            "%(count)s stuck in clarification", "%(count)s stuck in clarification", stats["stuck"]
-        ) % {"count": stats["stuck"]}
+        hint = ngettext("%(count)s stuck in clarification", "%(count)s stuck in clarification", stats["stuck"]) % {
+            "count": stats["stuck"]
+        }
         return [HeadlineFigure(gettext_lazy("Open requirements"), str(stats["open"]), "warning", url, hint)]
     return [HeadlineFigure(gettext_lazy("Open requirements"), str(stats["open"]), "neutral", url)]
 
@@ -230,15 +235,15 @@ def _before(field: str, before: dt.datetime | None) -> Case | F:
 EPOCH = dt.datetime(1900, 1, 1, tzinfo=dt.UTC)
 
 
-def requirements_timeline(*, customer: Customer, user: Any, before: dt.datetime | None, limit: int) -> list[TimelineEntry]:
+def requirements_timeline(
+    *, customer: Customer, user: Any, before: dt.datetime | None, limit: int
+) -> list[TimelineEntry]:
     """Requirement captured, new version, validated and approved: one query over the version rows,
     newest first by the latest of their moments before `before`."""
     moments = ("created_at", "validated_at", "approved_at")
     epoch = Value(EPOCH, output_field=DateTimeField())
     rows = (
-        RequirementVersion.objects.filter(
-            requirement__customer=customer, requirement__archived_at__isnull=True
-        )
+        RequirementVersion.objects.filter(requirement__customer=customer, requirement__archived_at__isnull=True)
         .select_related("requirement", "created_by", "validated_by", "approved_by")
         .annotate(latest=Greatest(*[Coalesce(_before(m, before), epoch) for m in moments]))
         .filter(latest__gt=epoch)
@@ -252,13 +257,27 @@ def requirements_timeline(*, customer: Customer, user: Any, before: dt.datetime 
         events = [
             (
                 row.created_at,
-                _("Requirement captured") if row.version == 1 else _("New version %(version)s") % {"version": row.version},
+                _("Requirement captured")
+                if row.version == 1
+                else _("New version %(version)s") % {"version": row.version},
                 row.created_by,
                 row.change_reason if row.version > 1 else row.description,
                 "info",
             ),
-            (row.validated_at, _("Validated (version %(version)s)") % {"version": row.version}, row.validated_by, "", "good"),
-            (row.approved_at, _("Approved (version %(version)s)") % {"version": row.version}, row.approved_by, "", "good"),
+            (
+                row.validated_at,
+                _("Validated (version %(version)s)") % {"version": row.version},
+                row.validated_by,
+                "",
+                "good",
+            ),
+            (
+                row.approved_at,
+                _("Approved (version %(version)s)") % {"version": row.version},
+                row.approved_by,
+                "",
+                "good",
+            ),
         ]
         for at, badge, who, summary, tone in events:
             if at is None or (before is not None and at >= before):
@@ -300,7 +319,9 @@ def home_widget(*, user: Any) -> dict[str, Any]:
     clarification; for who approves: validated requirements waiting for approval."""
     mine = requirement_list(user=user).filter(customer__account_manager=user)
     unconfirmed = list(
-        mine.filter(status__in=[Status.DRAFT, Status.CLARIFYING], confirmed_by__isnull=True, is_stuck=False).order_by("status_changed_at")[:8]
+        mine.filter(status__in=[Status.DRAFT, Status.CLARIFYING], confirmed_by__isnull=True, is_stuck=False).order_by(
+            "status_changed_at"
+        )[:8]
     )
     stuck = list(mine.filter(is_stuck=True).order_by("status_changed_at")[:8])
     awaiting = []

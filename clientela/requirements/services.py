@@ -151,7 +151,9 @@ def requirement_confirm(
     current = core.lock(requirement, expected_version)
     if current.status not in (Status.DRAFT, Status.CLARIFYING):
         raise DomainError(
-            _("The customer's confirmation is recorded while the requirement is being clarified, not when it is %(status)s.")
+            _(
+                "The customer's confirmation is recorded while the requirement is being clarified, not when it is %(status)s."
+            )
             % {"status": current.get_status_display().lower()}
         )
     errors: dict[str, str] = {}
@@ -192,7 +194,9 @@ def requirement_confirm(
     return updated
 
 
-def _move(*, actor: Any, current: Requirement, target: str, note: str, extra: dict[str, Any] | None = None) -> Requirement:
+def _move(
+    *, actor: Any, current: Requirement, target: str, note: str, extra: dict[str, Any] | None = None
+) -> Requirement:
     REQUIREMENT_FLOW.check(current.status, target)
     old = current.status
     current.status = target
@@ -216,7 +220,9 @@ def requirement_transition(
     current = core.lock(requirement, expected_version)
     note = (note or "").strip()
     if len(note) > NOTE_MAX:
-        raise ValidationError({"note": _("The note is too long; the limit is %(limit)s characters.") % {"limit": NOTE_MAX}})
+        raise ValidationError(
+            {"note": _("The note is too long; the limit is %(limit)s characters.") % {"limit": NOTE_MAX}}
+        )
     REQUIREMENT_FLOW.check(current.status, target)
     extra: dict[str, Any] = {}
     stamp = timezone.now()
@@ -277,7 +283,9 @@ def requirement_new_version(
     changes = _clean_texts(_pick(data, CONTENT_FIELDS))
     if not any(n in changes and changes[n] != getattr(current, n) for n in SUBSTANCE_FIELDS):
         raise ValidationError(
-            _("Nothing in the title, description, acceptance criteria, priority or kind changes: no new version is needed.")
+            _(
+                "Nothing in the title, description, acceptance criteria, priority or kind changes: no new version is needed."
+            )
         )
     now = timezone.now()
     previous = current.version
@@ -304,7 +312,10 @@ def requirement_new_version(
     current.full_clean()
     current.save()
     audit.record_changed(
-        actor=actor, obj=current, before=before, note=_("Version %(version)s: %(reason)s") % {"version": current.version, "reason": reason}
+        actor=actor,
+        obj=current,
+        before=before,
+        note=_("Version %(version)s: %(reason)s") % {"version": current.version, "reason": reason},
     )
     audit.record_transition(
         actor=actor,
@@ -319,16 +330,20 @@ def requirement_new_version(
     notifications.notify(
         recipients=recipients,
         kind="requirements.new_version",
-        title=lambda: _("Requirement %(number)s changed: version %(version)s needs validating again")
-        % {"number": updated.number, "version": updated.version},
-        body=lambda: _("%(who)s created version %(version)s of “%(title)s” (%(customer)s). Reason: %(reason)s")
-        % {
-            "who": _name(actor),
-            "version": updated.version,
-            "title": updated.title,
-            "customer": updated.customer.name,
-            "reason": reason,
-        },
+        title=lambda: (
+            _("Requirement %(number)s changed: version %(version)s needs validating again")
+            % {"number": updated.number, "version": updated.version}
+        ),
+        body=lambda: (
+            _("%(who)s created version %(version)s of “%(title)s” (%(customer)s). Reason: %(reason)s")
+            % {
+                "who": _name(actor),
+                "version": updated.version,
+                "title": updated.title,
+                "customer": updated.customer.name,
+                "reason": reason,
+            }
+        ),
         url=updated.get_absolute_url(),
         target=updated,
         dedupe_key=f"requirement-version:{updated.pk}:{updated.version}",

@@ -26,15 +26,17 @@ def notify_stuck_requirements() -> int:
             notifications.notify(
                 recipients=[manager],
                 kind="requirements.stuck",
-                title=lambda r=requirement, d=days: _(
-                    "Requirement %(number)s has been in clarification for %(days)s days"
-                )
-                % {"number": r.number, "days": d},
-                body=lambda r=requirement, n=limit: _(
-                    "“%(title)s” (%(customer)s) is still being clarified, beyond the %(limit)s days allowed. "
-                    "Agree it with the customer, record their confirmation and validate it, or withdraw it."
-                )
-                % {"title": r.title, "customer": r.customer.name, "limit": n},
+                title=lambda r=requirement, d=days: (
+                    _("Requirement %(number)s has been in clarification for %(days)s days")
+                    % {"number": r.number, "days": d}
+                ),
+                body=lambda r=requirement, n=limit: (
+                    _(
+                        "“%(title)s” (%(customer)s) is still being clarified, beyond the %(limit)s days allowed. "
+                        "Agree it with the customer, record their confirmation and validate it, or withdraw it."
+                    )
+                    % {"title": r.title, "customer": r.customer.name, "limit": n}
+                ),
                 url=requirement.get_absolute_url(),
                 target=requirement,
                 dedupe_key=f"requirement-stuck:{requirement.pk}:{requirement.version}:"

@@ -11,7 +11,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from clientela.core import exporting
@@ -31,12 +31,12 @@ from .models import CRITERIA_MAX, DESCRIPTION_MAX, SUBSTANCE_FIELDS, Requirement
 from .states import REQUIREMENT_FLOW, targets_offered, transition_permission
 
 ACTIONS = {
-    "clarifying": _lazy("Send to clarification"),
-    "validated": _lazy("Validate"),
-    "approved": _lazy("Approve"),
-    "fulfilled": _lazy("Mark as fulfilled"),
-    "rejected": _lazy("Reject"),
-    "withdrawn": _lazy("Withdraw"),
+    "clarifying": gettext_lazy("Send to clarification"),
+    "validated": gettext_lazy("Validate"),
+    "approved": gettext_lazy("Approve"),
+    "fulfilled": gettext_lazy("Mark as fulfilled"),
+    "rejected": gettext_lazy("Reject"),
+    "withdrawn": gettext_lazy("Withdraw"),
 }
 COMPARED = {
     "title": "title",
@@ -86,12 +86,16 @@ class RequirementListView(RecordListView):
     export_basename = "requisitos"
 
     def base_queryset(self):
-        return selectors.requirement_list(user=self.request.user, include_archived=self.request.GET.get("archived") == "1")
+        return selectors.requirement_list(
+            user=self.request.user, include_archived=self.request.GET.get("archived") == "1"
+        )
 
     def get_context_data(self, **kwargs) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
         context["matrix"] = selectors.priority_status_matrix(self.object_list)
-        context["group_by"] = self.current_sort().lstrip("-") if self.current_sort().lstrip("-") in ("priority", "status") else ""
+        context["group_by"] = (
+            self.current_sort().lstrip("-") if self.current_sort().lstrip("-") in ("priority", "status") else ""
+        )
         context["limit_days"] = selectors.clarification_limit_days()
         return context
 
@@ -131,7 +135,11 @@ def requirement_edit(request: HttpRequest, pk: int) -> HttpResponse:
     requirement = selectors.requirement_get(user=request.user, pk=pk)
     require(request.user, "requirements.change", requirement)
     if requirement.is_closed:
-        messages.error(request, _("This requirement is %(status)s: it can no longer be changed.") % {"status": requirement.get_status_display().lower()})
+        messages.error(
+            request,
+            _("This requirement is %(status)s: it can no longer be changed.")
+            % {"status": requirement.get_status_display().lower()},
+        )
         return redirect(requirement)
     form = RequirementForm(request.POST or None, instance=copy.copy(requirement), frozen=requirement.is_frozen)
     if request.method == "POST" and form.is_valid():
@@ -300,7 +308,10 @@ def requirement_new_version(request: HttpRequest, pk: int) -> HttpResponse:
     requirement = selectors.requirement_get(user=request.user, pk=pk)
     require(request.user, "requirements.change", requirement)
     if not requirement.is_frozen:
-        messages.info(request, _("Only a validated or approved requirement gets a new version; while it is being clarified, edit it."))
+        messages.info(
+            request,
+            _("Only a validated or approved requirement gets a new version; while it is being clarified, edit it."),
+        )
         return redirect(requirement)
     form = NewVersionForm(request.POST or None, instance=copy.copy(requirement))
     if request.method == "POST" and form.is_valid():
@@ -363,7 +374,10 @@ def version_detail(request: HttpRequest, pk: int, version: int) -> HttpResponse:
 
 
 def _values(row: RequirementVersion) -> dict[str, str]:
-    return {name: str(getattr(row, attr)() if attr.startswith("get_") else getattr(row, attr)) for name, attr in COMPARED.items()}
+    return {
+        name: str(getattr(row, attr)() if attr.startswith("get_") else getattr(row, attr))
+        for name, attr in COMPARED.items()
+    }
 
 
 @permission_required("requirements.view")
@@ -416,4 +430,3 @@ def customer_document(request: HttpRequest, customer_pk: int, fmt: str) -> HttpR
     response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="requisitos-{customer.code.lower()}.pdf"'
     return response
-

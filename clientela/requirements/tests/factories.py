@@ -13,6 +13,7 @@ from clientela.requirements.models import Requirement
 class RequirementFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Requirement
+        skip_postgeneration_save = True
 
     customer = factory.SubFactory(CustomerFactory)
     number = factory.Sequence(lambda n: f"RQ-2026-9{n:03d}")

@@ -40,7 +40,9 @@ def test_fields_report_whether_they_changed():
     assert [(d.name, d.changed) for d in diffs] == [("a", False), ("b", True)]
 
 
-WORDS = st.lists(st.sampled_from(["plazo", "48", "horas", "de", "entrega", "72", "\n", "  ", "lote", "cada"]), max_size=30)
+WORDS = st.lists(
+    st.sampled_from(["plazo", "48", "horas", "de", "entrega", "72", "\n", "  ", "lote", "cada"]), max_size=30
+)
 
 
 @given(WORDS, WORDS)

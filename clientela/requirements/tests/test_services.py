@@ -7,16 +7,16 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import IntegrityError, transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 
+from clientela.core.attachments import attachments_for
 from clientela.core.errors import ConflictError, DomainError, IllegalTransition
 from clientela.core.models import AuditAction, AuditEntry, Notification, SiteSetting
 from clientela.customers.tests.factories import ContactFactory, CustomerFactory
 from clientela.requirements import selectors, services
-from clientela.core.attachments import attachments_for
 from clientela.requirements.models import Requirement, RequirementVersion
 from clientela.requirements.tasks import notify_stuck_requirements
-from clientela.requirements.tests.factories import RequirementFactory, advance, confirmed
+from clientela.requirements.tests.factories import advance, confirmed
 
 pytestmark = pytest.mark.django_db
 
@@ -30,6 +30,13 @@ FLOW = {
     "rejected": set(),
     "withdrawn": set(),
 }
+
+
+@pytest.fixture(autouse=True)
+def _english():
+    """The messages are asserted in the source language; the Spanish catalog is checked elsewhere."""
+    with translation.override("en"):
+        yield
 
 
 @pytest.fixture
@@ -128,7 +135,11 @@ def test_approval_is_stamped_on_the_requirement_and_its_version(users, customer)
     requirement = advance(capture(users, customer), users, "approved")
     assert requirement.approved_by == users["sales_manager"] and requirement.approved_at is not None
     row = RequirementVersion.objects.get(requirement=requirement)
-    assert (row.status, row.approved_by, row.approved_at) == ("approved", users["sales_manager"], requirement.approved_at)
+    assert (row.status, row.approved_by, row.approved_at) == (
+        "approved",
+        users["sales_manager"],
+        requirement.approved_at,
+    )
 
 
 @pytest.mark.parametrize("target", ["rejected", "withdrawn"])
@@ -174,7 +185,9 @@ def test_the_source_of_a_settled_requirement_can_still_be_completed(users, custo
 def test_a_closed_requirement_cannot_be_changed(users, customer, status):
     requirement = advance(capture(users, customer), users, status)
     with pytest.raises(DomainError):
-        services.requirement_update(actor=users["sales_manager"], requirement=requirement, data={"source_reference": "x"})
+        services.requirement_update(
+            actor=users["sales_manager"], requirement=requirement, data={"source_reference": "x"}
+        )
     with pytest.raises(DomainError):
         services.requirement_new_version(
             actor=users["sales_manager"], requirement=requirement, data={"title": "Nuevo"}, reason="Cambio"
@@ -206,7 +219,9 @@ def test_a_new_version_keeps_the_old_one_and_needs_validating_again(users, custo
         users["account_manager"],
         None,
     )
-    actions = list(AuditEntry.objects.filter(object_id=str(updated.pk)).order_by("-seq").values_list("action", flat=True)[:2])
+    actions = list(
+        AuditEntry.objects.filter(object_id=str(updated.pk)).order_by("-seq").values_list("action", flat=True)[:2]
+    )
     assert actions == [AuditAction.TRANSITION, AuditAction.CHANGED]
     with pytest.raises(DomainError, match="confirmation"):
         services.requirement_transition(actor=users["account_manager"], requirement=updated, target="validated")
@@ -234,7 +249,9 @@ def test_whoever_makes_the_change_is_not_notified_of_it(users, customer):
 def test_a_new_version_needs_a_reason_and_a_real_change(users, customer):
     requirement = advance(capture(users, customer), users, "validated")
     with pytest.raises(ValidationError) as exc:
-        services.requirement_new_version(actor=users["sales_manager"], requirement=requirement, data={"title": "Otro"}, reason=" ")
+        services.requirement_new_version(
+            actor=users["sales_manager"], requirement=requirement, data={"title": "Otro"}, reason=" "
+        )
     assert "change_reason" in exc.value.message_dict
     with pytest.raises(ValidationError, match="no new version"):
         services.requirement_new_version(
@@ -259,7 +276,9 @@ def test_versions_keep_going_up(users, customer):
             actor=users["sales_manager"], requirement=requirement, data={"title": f"Plazo v{n}"}, reason=f"Cambio {n}"
         )
         requirement = advance(requirement, users, "approved") if n == 2 else requirement
-    assert list(RequirementVersion.objects.filter(requirement=requirement).values_list("version", "title", "status")) == [
+    assert list(
+        RequirementVersion.objects.filter(requirement=requirement).values_list("version", "title", "status")
+    ) == [
         (1, "Plazo de entrega de pedidos", "approved"),
         (2, "Plazo v2", "approved"),
         (3, "Plazo v3", "clarifying"),
@@ -359,7 +378,9 @@ def test_texts_are_stored_with_plain_line_ends(users, customer):
     assert requirement.description == "Línea uno\nLínea dos"
 
 
-@pytest.mark.parametrize(("status", "allowed"), [("draft", True), ("withdrawn", True), ("rejected", True), ("approved", False)])
+@pytest.mark.parametrize(
+    ("status", "allowed"), [("draft", True), ("withdrawn", True), ("rejected", True), ("approved", False)]
+)
 def test_only_requirements_that_are_no_commitment_are_archived(users, customer, status, allowed):
     requirement = advance(capture(users, customer), users, status) if status != "draft" else capture(users, customer)
     if allowed:
