@@ -401,7 +401,7 @@ def _confirm(ctx, requirement: Requirement, contacts: list, actor, days_ago: flo
         actor=actor,
         requirement=requirement,
         contact=ctx.rng.choice(contacts),
-        confirmed_on=timezone.localdate() - dt.timedelta(days=int(days_ago)),
+        confirmed_on=_day(days_ago),
         method=ctx.rng.choice(METHODS),
         note=ctx.rng.choice(["", "Confirmado sin cambios.", "Confirmado tras aclarar las cifras en la reunión."]),
     )
@@ -519,6 +519,10 @@ def _when(days_ago: float | None) -> dt.datetime | None:
     return None if days_ago is None else timezone.now() - dt.timedelta(days=days_ago)
 
 
+def _day(days_ago: float) -> dt.date:
+    return timezone.localtime(timezone.now() - dt.timedelta(days=days_ago)).date()
+
+
 def _backdate(requirement: Requirement, plan: Plan) -> None:
     """Give the requirement and its versions the moments of the plan (services stamp "now")."""
     requirement.refresh_from_db()
@@ -528,7 +532,7 @@ def _backdate(requirement: Requirement, plan: Plan) -> None:
         status_changed_at=_when(plan.status_changed),
         validated_at=_when(last.get("validated")) if requirement.validated_at else None,
         approved_at=_when(last.get("approved")) if requirement.approved_at else None,
-        confirmed_on=(timezone.localdate() - dt.timedelta(days=int(last["confirmed"])))
+        confirmed_on=_day(last["confirmed"])
         if requirement.confirmed_on and "confirmed" in last
         else requirement.confirmed_on,
     )
@@ -540,7 +544,7 @@ def _backdate(requirement: Requirement, plan: Plan) -> None:
             validated_at=_when(moments.get("validated")) if row.validated_at else None,
             approved_at=_when(moments.get("approved")) if row.approved_at else None,
             superseded_at=_when(following.get("created")) if row.superseded_at else None,
-            confirmed_on=(timezone.localdate() - dt.timedelta(days=int(moments["confirmed"])))
+            confirmed_on=_day(moments["confirmed"])
             if row.confirmed_on and "confirmed" in moments
             else row.confirmed_on,
         )

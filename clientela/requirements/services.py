@@ -112,7 +112,8 @@ def requirement_update(
     changed_substance = [n for n in SUBSTANCE_FIELDS if n in changes and changes[n] != getattr(current, n)]
     if current.is_closed:
         raise DomainError(
-            _("This requirement is %(status)s: it can no longer be changed.") % {"status": current.get_status_display()}
+            _("This requirement is %(status)s: it can no longer be changed.")
+            % {"status": current.get_status_display().lower()}
         )
     if current.is_frozen and changed_substance:
         raise DomainError(
