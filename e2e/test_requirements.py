@@ -18,7 +18,11 @@ pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 def customer(users):
     customer = customer_services.customer_create(
         actor=users["sales_manager"],
-        data={"name": "Conservas Ñora del Segura S.L.", "status": "active", "account_manager": users["account_manager"]},
+        data={
+            "name": "Conservas Ñora del Segura S.L.",
+            "status": "active",
+            "account_manager": users["account_manager"],
+        },
     )
     customer_services.contact_create(
         actor=users["sales_manager"],
@@ -30,7 +34,9 @@ def customer(users):
 
 def test_capture_clarify_confirm_validate_approve_and_change_a_requirement(page, users, customer, tmp_path):
     sign_in(page, "alice")
-    page.get_by_role("navigation", name="Navegación principal").get_by_role("link", name="Requisitos", exact=True).click()
+    page.get_by_role("navigation", name="Navegación principal").get_by_role(
+        "link", name="Requisitos", exact=True
+    ).click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Requisitos")
     check_accessibility(page)
     page.get_by_role("link", name="Nuevo requisito").click()
@@ -108,7 +114,9 @@ def test_the_register_on_a_phone(page, users, customer):
     from clientela.requirements import services
 
     services.requirement_create(
-        actor=users["account_manager"], customer=customer, data={"title": "Factura electrónica Facturae", "priority": "must"}
+        actor=users["account_manager"],
+        customer=customer,
+        data={"title": "Factura electrónica Facturae", "priority": "must"},
     )
     page.set_viewport_size({"width": 390, "height": 844})
     sign_in(page, "alice")
