@@ -1,22 +1,42 @@
+"""Read-only admin views of requirements: every change goes through the pages or the API, which
+version, audit and notify it."""
+
 from django.contrib import admin
 
 from .models import Requirement, RequirementVersion
 
 
+class ReadOnlyAdmin(admin.ModelAdmin):
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
 class VersionInline(admin.TabularInline):
     model = RequirementVersion
     extra = 0
-    can_delete = False
     fields = ("version", "title", "status", "created_at", "superseded_at")
     readonly_fields = fields
 
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
 
 @admin.register(Requirement)
-class RequirementAdmin(admin.ModelAdmin):
+class RequirementAdmin(ReadOnlyAdmin):
     list_display = ("number", "title", "customer", "priority", "status", "version")
     list_filter = ("status", "priority", "kind")
     search_fields = ("number", "title")
     list_select_related = ("customer",)
-    raw_id_fields = ("customer", "confirmed_by")
-    readonly_fields = ("number", "status", "version", "lock_version", "search_text", "archived_at")
     inlines = [VersionInline]

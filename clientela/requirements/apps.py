@@ -14,8 +14,9 @@ class RequirementsConfig(AppConfig):
     def ready(self) -> None:
         from clientela.core import registry as r
         from clientela.core.jobs import register_periodic
+        from clientela.privacy.providers import register as register_personal_data
 
-        from . import selectors, tasks
+        from . import privacy, selectors, tasks
         from .importers import requirement_importer
         from .models import Requirement, RequirementVersion
 
@@ -51,6 +52,7 @@ class RequirementsConfig(AppConfig):
             )
         )
         r.register_importer(requirement_importer)
+        register_personal_data(privacy.provider)
         register_periodic(
             "requirements.stuck", tasks.notify_stuck_requirements, every=dt.timedelta(days=1), at=dt.time(8, 30)
         )

@@ -435,3 +435,27 @@ def test_stuck_requirements_are_notified_to_the_account_manager_once(users, cust
 def test_a_customer_without_account_manager_is_skipped(users):
     clarifying_since(users, CustomerFactory(account_manager=None), 40)
     assert notify_stuck_requirements.call() == 0
+
+
+def test_a_data_subject_request_exports_and_erases_the_persons_confirmations(users, customer):
+    from clientela.privacy.providers import PROVIDERS, Subject
+
+    contact = ContactFactory(customer=customer, first_name="Inés")
+    requirement = capture(users, customer)
+    services.requirement_confirm(
+        actor=users["account_manager"],
+        requirement=requirement,
+        contact=contact,
+        confirmed_on=timezone.localdate(),
+        method="call",
+        note="Inés lo confirmó desde su móvil",
+    )
+    subject = Subject(contact=contact, customer=customer)
+    rows = PROVIDERS["requirements"].export(subject)
+    assert [(r["requirement"], r["version"], r["confirmation_method"]) for r in rows] == [
+        (requirement.number, 1, "call")
+    ]
+    assert PROVIDERS["requirements"].anonymise(subject, users["quality"]) == 2
+    requirement.refresh_from_db()
+    assert requirement.confirmation_note == "" and requirement.confirmed_by == contact
+    assert not RequirementVersion.objects.exclude(confirmation_note="").exists()
