@@ -168,6 +168,8 @@ PERMISSIONS: dict[str, Rule] = {
     "requirements.view": EVERYONE,
     "requirements.change": role(SALES_MANAGER) | (role(ACCOUNT_MANAGER) & manages_customer),
     "requirements.approve": role(SALES_MANAGER),
+    "requirements.import": role(SALES_MANAGER, ACCOUNT_MANAGER),
+    "requirements.export": role(MANAGEMENT, QUALITY, SALES_MANAGER, ACCOUNT_MANAGER),
     # feedback: complaints, suggestions, compliments (SPEC §3.3)
     "feedback.view": role(MANAGEMENT, QUALITY, SALES_MANAGER, ACCOUNT_MANAGER, CUSTOMER_SERVICE),
     "feedback.add": role(QUALITY, SALES_MANAGER, ACCOUNT_MANAGER, CUSTOMER_SERVICE),

@@ -1,0 +1,50 @@
+"""The "documented and prioritised requirements" of a customer (the process's output of flow 1) as
+a PDF an auditor can read, and as a workbook."""
+
+from typing import Any
+
+from django.contrib.staticfiles import finders
+from django.template.loader import render_to_string
+from django.utils import timezone
+
+from clientela.core.exporting import Column
+from clientela.customers.models import Customer
+
+from .importers import document_columns
+from .models import Priority, Requirement, Status
+from .selectors import clarification_limit_days
+
+
+def columns() -> list[Column]:
+    return document_columns()
+
+
+def document_context(*, customer: Customer, requirements: list[Requirement], user: Any) -> dict[str, Any]:
+    live_statuses = {s.value for s in Status} - {Status.REJECTED.value, Status.WITHDRAWN.value}
+    live = [r for r in requirements if r.status in live_statuses]
+    groups = []
+    for priority in Priority:
+        items = [r for r in live if r.priority == priority.value]
+        if items:
+            groups.append({"priority": priority, "items": items})
+    return {
+        "customer": customer,
+        "groups": groups,
+        "live": live,
+        "closed": [r for r in requirements if r.status not in live_statuses],
+        "count": len(requirements),
+        "approved": sum(1 for r in requirements if r.status in (Status.APPROVED, Status.FULFILLED)),
+        "issued_at": timezone.now(),
+        "issued_by": user,
+        "limit_days": clarification_limit_days(),
+    }
+
+
+def requirements_pdf(*, customer: Customer, requirements: list[Requirement], user: Any) -> bytes:
+    from weasyprint import CSS, HTML
+
+    html = render_to_string(
+        "requirements/document.html", document_context(customer=customer, requirements=requirements, user=user)
+    )
+    stylesheet = finders.find("requirements/document.css")
+    return HTML(string=html).write_pdf(stylesheets=[CSS(filename=stylesheet)])
