@@ -61,3 +61,6 @@ class SurveysConfig(AppConfig):
             "surveys.after_activation", tasks.invite_new_customers, every=dt.timedelta(days=1), at=dt.time(9, 0)
         )
         register_periodic("surveys.quarterly", tasks.invite_quarterly, every=dt.timedelta(days=1), at=dt.time(9, 30))
+        register_periodic(
+            "surveys.contract_end", tasks.invite_before_contract_end, every=dt.timedelta(days=1), at=dt.time(9, 45)
+        )

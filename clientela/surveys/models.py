@@ -38,6 +38,7 @@ class Survey(BusinessRecord):
         COMPLAINT_CLOSED = "complaint_closed", _("After a complaint is closed")
         ACTIVATION = "activation", _("Some days after a customer becomes active")
         QUARTERLY = "quarterly", _("Every quarter (relationship survey)")
+        CONTRACT_END = "contract_end", _("Some days before a contract ends")
 
     class Language(models.TextChoices):
         SPANISH = "es", _("Spanish")
@@ -75,9 +76,9 @@ class Survey(BusinessRecord):
     )
     trigger = models.CharField(_("sent automatically"), max_length=20, choices=Trigger.choices, default=Trigger.MANUAL)
     trigger_days = models.PositiveSmallIntegerField(
-        _("days after the customer becomes active"),
+        _("days"),
         default=30,
-        help_text=_("Only for surveys sent some days after a customer becomes active."),
+        help_text=_("Days after a customer becomes active, or before a contract ends, for those triggers."),
     )
     followup_threshold = models.PositiveSmallIntegerField(
         _("follow up scores at or below"),
@@ -137,7 +138,7 @@ class Survey(BusinessRecord):
             errors["reminder_days"] = _("The reminder must go before the invitation expires.")
         if self.frequency_cap_days > 365:
             errors["frequency_cap_days"] = _("Choose at most 365 days.")
-        if self.trigger == self.Trigger.ACTIVATION and not 1 <= self.trigger_days <= 730:
+        if self.trigger in (self.Trigger.ACTIVATION, self.Trigger.CONTRACT_END) and not 1 <= self.trigger_days <= 730:
             errors["trigger_days"] = _("Choose between 1 and 730 days.")
         if errors:
             raise ValidationError(errors)
@@ -277,6 +278,7 @@ class SurveyInvitation(BusinessRecord):
         COMPLAINT_CLOSED = "complaint_closed", _("Complaint closed")
         ACTIVATION = "activation", _("Customer became active")
         QUARTERLY = "quarterly", _("Quarterly relationship survey")
+        CONTRACT_END = "contract_end", _("Contract about to end")
 
     survey = models.ForeignKey(Survey, verbose_name=_("survey"), on_delete=models.PROTECT, related_name="invitations")
     customer = models.ForeignKey(

@@ -598,6 +598,47 @@ def trigger_invitations(
     return invited
 
 
+def invite_before_contract_end(*, now: dt.datetime | None = None) -> int:
+    """Active contracts ending within N days (N per survey): the contract's contact, or the
+    customer's, is invited once per contract (the renewal touchpoint)."""
+    from clientela.contracts.models import Contract
+
+    today = timezone.localdate(now or timezone.now())
+    count = 0
+    surveys = Survey.objects.filter(
+        status=Survey.Status.PUBLISHED, trigger=Survey.Trigger.CONTRACT_END, archived_at__isnull=True
+    )
+    for survey in surveys:
+        done = set(
+            SurveyInvitation.objects.filter(survey=survey, trigger_key__startswith="contract_end:").values_list(
+                "trigger_key", flat=True
+            )
+        )
+        contracts = (
+            Contract.objects.filter(
+                status=Contract.Status.ACTIVE,
+                archived_at__isnull=True,
+                end_date__gte=today,
+                end_date__lte=today + dt.timedelta(days=survey.trigger_days),
+            )
+            .select_related("customer", "contact")
+            .order_by("end_date", "pk")
+        )
+        for contract in contracts:
+            key = f"contract_end:{contract.pk}"
+            if key in done:
+                continue
+            if invite_on_trigger(
+                survey=survey,
+                customer=contract.customer,
+                contact=contract.contact,
+                origin=SurveyInvitation.Origin.CONTRACT_END,
+                trigger_key=key,
+            ):
+                count += 1
+    return count
+
+
 def invite_after_activation(*, now: dt.datetime | None = None) -> int:
     """Customers who became active N days ago (N per survey), from the survey's first publication on."""
     now = now or timezone.now()
@@ -1110,6 +1151,26 @@ COMPLAINT_CHANNELS = {
     SurveyResponse.Channel.PHONE: "phone",
     SurveyResponse.Channel.IN_PERSON: "meeting",
 }
+
+
+@transaction.atomic
+def followup_to_complaint(*, actor: Any, followup: FollowUp) -> tuple[Any, bool]:
+    """Open a complaint from the response behind the follow-up (once) and close the follow-up."""
+    from clientela.feedback import selectors as feedback_selectors
+    from clientela.feedback import services as feedback_services
+
+    existing = feedback_selectors.feedback_for_source(followup.response).first()
+    if existing is not None:
+        return existing, False
+    complaint = feedback_services.feedback_create(actor=actor, data=complaint_data(followup), source=followup.response)
+    if followup.status != FollowUp.Status.CLOSED:
+        followup_transition(
+            actor=actor,
+            followup=followup,
+            to=FollowUp.Status.CLOSED,
+            resolution=_("Handled as complaint %(number)s.") % {"number": complaint.number},
+        )
+    return complaint, True
 
 
 def complaint_data(followup: FollowUp) -> dict[str, Any]:

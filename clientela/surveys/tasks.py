@@ -26,5 +26,10 @@ def invite_new_customers() -> int:
 
 
 @task()
+def invite_before_contract_end() -> int:
+    return services.invite_before_contract_end()
+
+
+@task()
 def invite_quarterly() -> int:
     return services.invite_quarterly()

@@ -34,6 +34,7 @@ urlpatterns = [
     path("follow-ups/", views.FollowUpListView.as_view(), name="followups"),
     path("follow-ups/<int:pk>/", views.followup_detail, name="followup"),
     path("follow-ups/<int:pk>/transition/", views.followup_transition, name="followup_transition"),
+    path("follow-ups/<int:pk>/complaint/", views.followup_complaint, name="followup_complaint"),
     path("report/", views.report_page, name="report"),
     path("report/pdf/", views.report_pdf, name="report_pdf"),
     path("report/xlsx/", views.report_xlsx, name="report_xlsx"),

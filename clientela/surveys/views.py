@@ -19,6 +19,7 @@ from clientela.core.listing import RecordListView
 from clientela.core.periods import Period, PeriodError
 from clientela.core.permissions import has_perm, permission_required, require
 from clientela.customers.models import Customer
+from clientela.feedback import selectors as feedback_selectors
 
 from . import charts, exports, report, selectors, services
 from .filters import FollowUpFilter, InvitationFilter, ResponseFilter, SurveyFilter
@@ -636,9 +637,27 @@ def followup_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "can_work": can_work,
             "targets": FOLLOWUP.targets(followup.status),
             "answers": selectors.response_answers(followup.response),
+            "complaint": feedback_selectors.feedback_for_source(followup.response).first(),
             "ct_id": ContentType.objects.get_for_model(FollowUp).pk,
         },
     )
+
+
+@permission_required("feedback.add")
+@require_POST
+def followup_complaint(request: HttpRequest, pk: int) -> HttpResponse:
+    """Turn the dissatisfaction into a complaint (ISO 10002) in one click; the follow-up closes
+    pointing to it. A second click goes to the complaint already opened."""
+    followup = selectors.followup_get(user=request.user, pk=pk)
+    require(request.user, "surveys.followup", followup)
+    try:
+        complaint, created = services.followup_to_complaint(actor=request.user, followup=followup)
+    except (ValidationError, DomainError) as exc:
+        messages.error(request, " ".join(getattr(exc, "messages", [str(exc)])))
+        return redirect("surveys:followup", pk=followup.pk)
+    if created:
+        messages.success(request, _("Complaint %(number)s opened from this follow-up.") % {"number": complaint.number})
+    return redirect(complaint)
 
 
 @permission_required("surveys.followup")
