@@ -15,6 +15,11 @@ class FeedbackConfig(AppConfig):
         from clientela.core import registry as r
         from clientela.core.jobs import register_periodic
         from clientela.core.models import BusinessCalendar
+        from clientela.privacy.providers import register as register_personal_data
+
+        from . import privacy
+
+        register_personal_data(privacy.provider)
 
         from . import selectors, tasks
         from .models import Category, Feedback, SlaTarget

@@ -14,6 +14,11 @@ class SurveysConfig(AppConfig):
     def ready(self) -> None:
         from clientela.core import registry as r
         from clientela.core.jobs import register_periodic
+        from clientela.privacy.providers import register as register_personal_data
+
+        from . import privacy
+
+        register_personal_data(privacy.provider)
 
         from . import (
             receivers,  # noqa: F401  (connects the lifecycle triggers)

@@ -195,3 +195,44 @@ def test_the_pages_walk_a_request_to_the_end(client_as, contact):
     request.refresh_from_db()
     assert request.status == "completed"
     assert "DSR-" in client.get(reverse("privacy:detail", args=[request.pk])).text
+
+
+def test_erasure_reaches_complaints_and_survey_answers(users, verified, contact):
+    from clientela.feedback.models import Feedback
+    from clientela.feedback.services import feedback_create
+    from clientela.surveys.models import SurveyResponse
+    from clientela.surveys.tests.factories import COMMENT, RATING, answer, make_survey
+
+    complaint = feedback_create(
+        actor=None,
+        data={
+            "kind": "complaint",
+            "customer": contact.customer,
+            "contact": contact,
+            "channel": "web",
+            "subject": "Retraso",
+            "description": "El pedido llegó tarde",
+            "submitter_name": "Inés Zubiri",
+            "submitter_email": "ines@ebro.es",
+        },
+    )
+    survey = make_survey(users["quality"], questions=[RATING, COMMENT])
+    response = answer(
+        survey, score=2, customer=contact.customer, contact=contact, extra={2: "Llámenme al 600 111 222, Inés"}
+    )
+    exported = services.export_subject(actor=users["quality"], request=verified)
+    payload = json.loads(zipfile.ZipFile(io.BytesIO(exported)).read("data.json"))
+    assert payload["data"]["feedback"][0]["number"] == complaint.number
+    assert any("600 111 222" in str(r.get("answer")) for r in payload["data"]["surveys"])
+
+    services.anonymise_subject(actor=users["quality"], request=verified)
+    complaint = Feedback.objects.get(pk=complaint.pk)
+    assert (
+        complaint.submitter_name == ""
+        and complaint.submitter_email == ""
+        and complaint.description == "El pedido llegó tarde"
+    )
+    response = SurveyResponse.objects.get(pk=response.pk)
+    assert response.contact is None and response.customer == contact.customer and response.headline_value == 2
+    assert not any("600 111 222" in str(a.value) for a in response.answers.all())
+    assert audit.verify_chain().ok
