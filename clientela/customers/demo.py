@@ -13,7 +13,7 @@ from stdnum.mx import rfc
 from stdnum.pe import ruc
 
 from . import services
-from .models import Contact, Customer, Interaction
+from .models import Contact, Customer, Interaction, StatusChange
 from .validation import normalise_tax_id
 
 # name, country, segment, kind
@@ -288,6 +288,15 @@ def load(ctx) -> None:
             activated_at=ctx.days_ago(since_days - rng.randint(5, 40), hour=12) if status != "prospect" else None,
         )
         customer.refresh_from_db()
+        # The status history behind churn: prospects became customers; some later left.
+        StatusChange.objects.filter(customer=customer).delete()
+        history = [(created, "prospect")]
+        if customer.activated_at:
+            history.append((customer.activated_at, "active"))
+        if status in ("inactive", "former"):
+            left = max(customer.activated_at + dt.timedelta(days=60), ctx.days_ago(rng.randint(20, 520), hour=11))
+            history.append((min(left, ctx.now), status))
+        StatusChange.objects.bulk_create(StatusChange(customer=customer, status=s, at=a) for a, s in history)
         customers.append(customer)
 
         contacts = []

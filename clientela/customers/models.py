@@ -237,3 +237,22 @@ class Interaction(BusinessRecord):
             errors["occurred_at"] = _("An interaction is recorded after it happens: the date cannot be in the future.")
         if errors:
             raise ValidationError(errors)
+
+
+class StatusChange(models.Model):
+    """When a customer entered each status: the history behind churn and retention figures."""
+
+    customer = models.ForeignKey(
+        Customer, verbose_name=_("customer"), on_delete=models.CASCADE, related_name="status_changes"
+    )
+    status = models.CharField(_("status"), max_length=20, choices=Customer.Status.choices)
+    at = models.DateTimeField(_("since"))
+
+    class Meta:
+        verbose_name = _("status change")
+        verbose_name_plural = _("status changes")
+        ordering = ["customer", "at", "id"]
+        indexes = [models.Index(fields=["customer", "at"], name="customer_status_history_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.customer_id}: {self.status} @ {self.at:%Y-%m-%d}"

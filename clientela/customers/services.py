@@ -8,7 +8,7 @@ from django.utils import timezone
 from clientela.core import sequences
 from clientela.core import services as core
 
-from .models import Contact, Customer, Interaction
+from .models import Contact, Customer, Interaction, StatusChange
 
 CUSTOMER_FIELDS = (
     "code",
@@ -57,7 +57,9 @@ def customer_create(*, actor: Any, data: dict[str, Any]) -> Customer:
     customer.code = (customer.code or "").strip().upper() or next_customer_code()
     if customer.status == Customer.Status.ACTIVE:
         customer.activated_at = timezone.now()
-    return core.save_new(actor=actor, instance=customer)
+    customer = core.save_new(actor=actor, instance=customer)
+    StatusChange.objects.create(customer=customer, status=customer.status, at=customer.created_at)
+    return customer
 
 
 @transaction.atomic
@@ -69,7 +71,13 @@ def customer_update(
         changes["code"] = (changes["code"] or "").strip().upper() or customer.code
     if changes.get("status") == Customer.Status.ACTIVE and customer.status != Customer.Status.ACTIVE:
         changes["activated_at"] = timezone.now()
-    return core.update_fields(actor=actor, instance=customer, data=changes, expected_version=expected_version)
+    customer = core.update_fields(actor=actor, instance=customer, data=changes, expected_version=expected_version)
+    last = (
+        StatusChange.objects.filter(customer=customer).order_by("-at", "-id").values_list("status", flat=True).first()
+    )
+    if last != customer.status:
+        StatusChange.objects.create(customer=customer, status=customer.status, at=timezone.now())
+    return customer
 
 
 def customer_archive(*, actor: Any, customer: Customer, expected_version: int | None = None) -> Customer:

@@ -7,7 +7,6 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from django.contrib.contenttypes.models import ContentType
 from django.db.models import Count, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404
@@ -17,10 +16,9 @@ from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from clientela.core.models import AuditAction, AuditEntry
 from clientela.core.periods import Period, Ratio
 from clientela.core.registry import HeadlineFigure, TimelineEntry
-from clientela.customers.models import Contact, Customer
+from clientela.customers.models import Contact, Customer, StatusChange
 
 from . import ledger
 from .models import (
@@ -250,34 +248,17 @@ LEFT = frozenset({Customer.Status.INACTIVE, Customer.Status.FORMER})
 
 
 def status_history() -> dict[int, list[tuple[dt.datetime, str]]]:
-    """Every customer's status over time, oldest first, from the audit trail: the status a customer
-    was created with (effective from its `created_at`, which imports and history loads back-date) and
-    every recorded change of status. Customers without audit entries keep their current status."""
+    """Every customer's status over time, oldest first, from the customers' status history (one
+    query); a customer without history keeps its current status from its creation."""
     history: dict[int, list[tuple[dt.datetime, str]]] = {}
-    created = dict(Customer.objects.values_list("pk", "created_at"))
-    current = dict(Customer.objects.values_list("pk", "status"))
-    ct = ContentType.objects.get_for_model(Customer)
-    changes = (
-        AuditEntry.objects.filter(
-            content_type=ct, action__in=[AuditAction.CREATED, AuditAction.CHANGED], changes__has_key="status"
-        )
-        .order_by("seq")
-        .values_list("object_id", "action", "at", "changes")
-    )
-    for object_id, action, at, payload in changes.iterator(chunk_size=2000):
-        try:
-            pk = int(object_id)
-        except ValueError:
-            continue
-        if pk not in created:
-            continue
-        new = (payload.get("status") or [None, None])[1]
-        if not new:
-            continue
-        moment = created[pk] if action == AuditAction.CREATED else at
-        history.setdefault(pk, []).append((moment, new))
-    for pk, created_at in created.items():
-        history.setdefault(pk, [(created_at, current[pk])])
+    changes = StatusChange.objects.order_by("customer_id", "at", "id").values_list("customer_id", "at", "status")
+    for pk, at, status in changes.iterator(chunk_size=5000):
+        history.setdefault(pk, []).append((at, status))
+    if len(history) < Customer.objects.count():
+        for pk, created_at, status in Customer.objects.exclude(pk__in=list(history)).values_list(
+            "pk", "created_at", "status"
+        ):
+            history[pk] = [(created_at, status)]
     return history
 
 

@@ -166,3 +166,11 @@ def test_archiving_keeps_the_record_and_restoring_brings_it_back(users):
     assert Customer.objects.get(pk=customer.pk).archived_at is not None
     services.customer_restore(actor=users["sales_manager"], customer=customer)
     assert Customer.objects.get(pk=customer.pk).archived_at is None
+
+
+def test_status_changes_are_kept_as_history(users):
+    customer = services.customer_create(actor=users["sales_manager"], data={"name": "Cliente", "status": "prospect"})
+    services.customer_update(actor=users["sales_manager"], customer=customer, data={"status": "active"})
+    services.customer_update(actor=users["sales_manager"], customer=customer, data={"name": "Otro nombre"})
+    services.customer_update(actor=users["sales_manager"], customer=customer, data={"status": "former"})
+    assert list(customer.status_changes.values_list("status", flat=True)) == ["prospect", "active", "former"]
