@@ -119,6 +119,7 @@ class IndicatorTargetSerializer(serializers.ModelSerializer):
         model = IndicatorTarget
         fields = ["id", "indicator", "year", "target", "warning_band", "set_by", "lock_version", "updated_at"]
         read_only_fields = ["id", "set_by", "lock_version", "updated_at"]
+        validators = []  # POST sets the year's target whether or not one exists (the service decides)
 
     def get_fields(self):
         fields = super().get_fields()
@@ -270,7 +271,7 @@ class RiskSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
     def get_level(self, obj: RiskOpportunity) -> str:
-        return selectors.level_of(obj.score)
+        return obj.level
 
     def get_plans(self, obj: RiskOpportunity) -> list[str]:
         return [link.plan_reference for link in obj.plan_links.all()]

@@ -78,7 +78,7 @@ def _range(numbers: list[float], unit: str) -> tuple[float, float]:
     if not numbers:
         return (0.0, 100.0) if unit == Unit.PERCENT else (0.0, 10.0)
     low, high = min(numbers), max(numbers)
-    span = max(high - low, 1.0)
+    span = max(high - low, 8.0 if unit == Unit.PERCENT else 1.0)
     low, high = low - span * 0.25, high + span * 0.25
     step = _nice_step((high - low) / 4)
     low, high = math.floor(low / step) * step, math.ceil(high / step) * step
@@ -113,8 +113,9 @@ def trend_svg(points: Sequence[Any], *, title: str, unit: str, width: int = 640,
     def y(v: float) -> float:
         return top + plot_h * (1 - (v - low) / (high - low))
 
+    target_word, target_label, no_data = _("target"), _("Target"), _("no data")
     desc = "; ".join(
-        f"{_get(p, 'period')}: {number(_get(p, 'value'), unit)} ({_('target')} {number(_get(p, 'target'), unit)})"
+        f"{_get(p, 'period')}: {number(_get(p, 'value'), unit)} ({target_word} {number(_get(p, 'target'), unit)})"
         for p in points
     )
     out = [
@@ -154,8 +155,8 @@ def trend_svg(points: Sequence[Any], *, title: str, unit: str, width: int = 640,
         v = _get(p, "value")
         if v is None:
             out.append(
-                f'<text x="{x(i):.1f}" y="{top + plot_h / 2:.1f}" font-size="10" text-anchor="middle" '
-                f'fill="{MUTED}">{escape(_("no data"))}</text>'
+                f'<text x="{x(i):.1f}" y="{top + plot_h - 6:.1f}" font-size="10" text-anchor="middle" '
+                f'fill="{MUTED}">{escape(no_data)}</text>'
             )
             continue
         colour = TONES[_get(p, "tone")]
@@ -170,7 +171,7 @@ def trend_svg(points: Sequence[Any], *, title: str, unit: str, width: int = 640,
         f'<text x="{left + 30}" y="{legend_y + 4}" font-size="10" fill="{TEXT}">{escape(title)}</text>'
         f'<line x1="{left + 250}" y1="{legend_y}" x2="{left + 274}" y2="{legend_y}" stroke="{TARGET}" '
         f'stroke-width="2" stroke-dasharray="6 4"/>'
-        f'<text x="{left + 280}" y="{legend_y + 4}" font-size="10" fill="{TEXT}">{escape(_("Target"))}</text>'
+        f'<text x="{left + 280}" y="{legend_y + 4}" font-size="10" fill="{TEXT}">{escape(target_label)}</text>'
     )
     out.append("</svg>")
     return mark_safe("".join(out))  # every text above is escaped

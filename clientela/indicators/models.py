@@ -5,7 +5,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext_lazy
+from django.utils.translation import pgettext, pgettext_lazy
 
 from clientela.core.models import BusinessRecord, TimeStampedModel
 
@@ -240,6 +240,44 @@ class ReviewDecision(BusinessRecord):
         return self.description[:80]
 
 
+# Likelihood × impact (1–25) in four bands: the same in the heat map, the register and the PDF.
+LEVEL_LIMITS = [(4, "low"), (9, "medium"), (14, "high"), (25, "critical")]
+
+
+def level_of(score: int | None) -> str:
+    if score is None:
+        return "unassessed"
+    return next(name for limit, name in LEVEL_LIMITS if score <= limit)
+
+
+def level_label(level: str, kind: str) -> str:
+    """A risk has a level (bajo… crítico); an opportunity a priority (baja… muy alta)."""
+    if level == "unassessed":
+        return str(_("Not assessed"))
+    if kind == "opportunity":
+        return {
+            "low": pgettext("opportunity priority", "Low"),
+            "medium": pgettext("opportunity priority", "Medium"),
+            "high": pgettext("opportunity priority", "High"),
+            "critical": pgettext("opportunity priority", "Very high"),
+        }[level]
+    return {
+        "low": pgettext("risk level", "Low"),
+        "medium": pgettext("risk level", "Medium"),
+        "high": pgettext("risk level", "High"),
+        "critical": pgettext("risk level", "Critical"),
+    }[level]
+
+
+def level_tone(level: str, kind: str) -> str:
+    """Risks use the good / warning / bad colours; opportunities are never 'bad', only worth more or less."""
+    if level == "unassessed":
+        return "neutral"
+    if kind == "opportunity":
+        return "info"
+    return {"low": "good", "medium": "warning", "high": "bad", "critical": "bad"}[level]
+
+
 class RiskOpportunity(BusinessRecord):
     """A risk or an opportunity of the process (PSC 004 §5 and §6), assessed likelihood × impact."""
 
@@ -307,6 +345,18 @@ class RiskOpportunity(BusinessRecord):
         if self.likelihood is None or self.impact is None:
             return None
         return self.likelihood * self.impact
+
+    @property
+    def level(self) -> str:
+        return level_of(self.score)
+
+    @property
+    def level_label(self) -> str:
+        return level_label(self.level, self.kind)
+
+    @property
+    def level_tone(self) -> str:
+        return level_tone(self.level, self.kind)
 
 
 class RiskPlanLink(TimeStampedModel):

@@ -182,7 +182,7 @@ def heat_map_plain(risks: list[RiskOpportunity], kind: str) -> list[dict[str, An
                     "score": cell["score"],
                     "level": cell["level"],
                     "level_label": cell["level_label"],
-                    "codes": [r.code for r in cell["items"]],
+                    "codes": [r.code for r in cell["records"]],
                 }
                 for cell in row["cells"]
             ],
@@ -192,7 +192,6 @@ def heat_map_plain(risks: list[RiskOpportunity], kind: str) -> list[dict[str, An
 
 
 def risk_plain(risk: RiskOpportunity, readings: dict, today: dt.date) -> dict[str, Any]:
-    level = selectors.level_of(risk.score)
     reading = readings.get(risk.signal) if risk.signal else None
     return {
         "code": risk.code,
@@ -203,9 +202,9 @@ def risk_plain(risk: RiskOpportunity, readings: dict, today: dt.date) -> dict[st
         "likelihood": risk.likelihood,
         "impact": risk.impact,
         "score": risk.score,
-        "level": level,
-        "level_label": selectors.level_label(level),
-        "tone": selectors.LEVEL_TONES[level],
+        "level": risk.level,
+        "level_label": risk.level_label,
+        "tone": risk.level_tone,
         "strategy": risk.get_strategy_display() if risk.strategy else "",
         "treatment": risk.treatment,
         "owner": str(risk.owner) if risk.owner else "",

@@ -29,6 +29,8 @@ from .models import (
     ReviewDecision,
     RiskOpportunity,
     RiskPlanLink,
+    level_label,
+    level_of,
 )
 from .registry import Figure, IndicatorDefinition
 
@@ -373,29 +375,6 @@ def open_decisions(*, kind: str | None = None, before: str | None = None) -> Que
 
 # --- risks and opportunities ---------------------------------------------------------------------
 
-# Levels of likelihood × impact (1–25), the same for the heat map, the register and the PDF.
-LEVELS = [(4, "low"), (9, "medium"), (14, "high"), (25, "critical")]
-
-
-def level_of(score: int | None) -> str:
-    if score is None:
-        return "unassessed"
-    return next(name for limit, name in LEVELS if score <= limit)
-
-
-def level_label(level: str) -> str:
-    labels = {
-        "low": _("Low"),
-        "medium": _("Medium"),
-        "high": _("High"),
-        "critical": _("Critical"),
-        "unassessed": _("Not assessed"),
-    }
-    return labels[level]
-
-
-LEVEL_TONES = {"low": "good", "medium": "warning", "high": "bad", "critical": "bad", "unassessed": "neutral"}
-
 
 def risk_list(*, include_archived: bool = False) -> QuerySet[RiskOpportunity]:
     qs = RiskOpportunity.objects.select_related("owner").prefetch_related(
@@ -426,8 +405,8 @@ def heat_map(risks: Iterable[RiskOpportunity], kind: str) -> list[dict[str, Any]
                     "impact": impact,
                     "score": score,
                     "level": level,
-                    "level_label": level_label(level),
-                    "items": cells.get((impact, likelihood), []),
+                    "level_label": level_label(level, kind),
+                    "records": cells.get((impact, likelihood), []),
                 }
             )
         rows.append({"impact": impact, "cells": row})

@@ -33,6 +33,7 @@ from .forms import (
     DashboardFilterForm,
     DecisionForm,
     FollowUpForm,
+    PeriodField,
     PlanLinkForm,
     ReviewCreateForm,
     ReviewForm,
@@ -57,6 +58,14 @@ def _next_period(period: Period) -> Period:
     return Period.parse(str(day_after.year))
 
 
+def _with_period(request: HttpRequest, today: dt.date) -> Any:
+    """The filters as asked, the current quarter when no period is given."""
+    data = request.GET.copy()
+    if not data.get("period"):
+        data["period"] = Period.current_quarter(today).label
+    return data
+
+
 def _chart(definition: registry.IndicatorDefinition, points: list[selectors.TrendPoint]) -> dict[str, Any]:
     return {
         "id": f"chart-{definition.key}",
@@ -76,9 +85,9 @@ def index(request: HttpRequest) -> HttpResponse:
 @permission_required("indicators.view")
 def dashboard(request: HttpRequest) -> HttpResponse:
     today = timezone.localdate()
-    form = DashboardFilterForm(request.GET or None)
+    form = DashboardFilterForm(_with_period(request, today))
     period, segment, manager = Period.current_quarter(today), None, None
-    if form.is_bound and form.is_valid():
+    if form.is_valid():
         period = form.cleaned_data["period"] or period
         segment = form.cleaned_data["segment"] or None
         manager = form.cleaned_data["account_manager"]
@@ -128,9 +137,9 @@ def indicator_detail(request: HttpRequest, key: str) -> HttpResponse:
     if definition is None:
         raise Http404
     today = timezone.localdate()
-    form = DashboardFilterForm(request.GET or None)
+    form = DashboardFilterForm(_with_period(request, today))
     period = Period.current_quarter(today)
-    if form.is_bound and form.is_valid() and form.cleaned_data["period"]:
+    if form.is_valid() and form.cleaned_data["period"]:
         period = form.cleaned_data["period"]
     value = selectors.indicator_values(period=period, today=today, keys=[key])[0]
     points = selectors.trends(definitions=[definition], period=period, today=today)[key]
@@ -181,8 +190,17 @@ def result_analysis(request: HttpRequest, pk: int) -> HttpResponse:
 # --- the records behind "interactions logged late" -----------------------------------------------
 
 
+class OccurredInPeriodFilter(django_filters.Filter):
+    field_class = PeriodField
+
+    def filter(self, qs, value):
+        if value is None:
+            return qs
+        return qs.filter(occurred_at__gte=value.start_at, occurred_at__lt=value.end_at)
+
+
 class LateInteractionFilter(django_filters.FilterSet):
-    period = django_filters.CharFilter(label=gettext_lazy("Period"), method="in_period")
+    period = OccurredInPeriodFilter(label=gettext_lazy("Period"))
     since = django_filters.DateFilter(
         label=gettext_lazy("From"), field_name="occurred_at", lookup_expr="date__gte", widget=DateInput()
     )
@@ -206,13 +224,6 @@ class LateInteractionFilter(django_filters.FilterSet):
         super().__init__(*args, **kwargs)
         self.filters["segment"].extra["choices"] = [(s, s) for s in segment_choices()]
         self.filters["account_manager"].extra["choices"] = [(str(u.pk), str(u)) for u in account_manager_choices()]
-
-    def in_period(self, queryset, name, value):
-        try:
-            period = selectors.period_or_error(value)
-        except ValidationError as exc:
-            raise forms.ValidationError(exc.messages) from exc
-        return queryset.filter(occurred_at__gte=period.start_at, occurred_at__lt=period.end_at)
 
 
 class LateInteractionListView(RecordListView):
@@ -576,7 +587,7 @@ class RiskListView(RecordListView):
             Column("likelihood", gettext_lazy("likelihood"), lambda r: r.likelihood),
             Column("impact", gettext_lazy("impact"), lambda r: r.impact),
             Column("score", gettext_lazy("score"), lambda r: r.score),
-            Column("level", gettext_lazy("level"), lambda r: selectors.level_label(selectors.level_of(r.score))),
+            Column("level", gettext_lazy("level"), lambda r: r.level_label),
             Column("strategy", gettext_lazy("strategy"), lambda r: r.get_strategy_display()),
             Column("treatment", gettext_lazy("treatment"), lambda r: r.treatment),
             Column("owner", gettext_lazy("owner"), lambda r: str(r.owner or "")),
@@ -607,15 +618,11 @@ def risk_detail(request: HttpRequest, pk: int) -> HttpResponse:
     risk = selectors.risk_get(pk=pk)
     today = timezone.localdate()
     readings = selectors.signal_readings(today=today, risks=[risk])
-    level = selectors.level_of(risk.score)
     return render(
         request,
         "indicators/risk_detail.html",
         {
             "risk": risk,
-            "level": level,
-            "level_label": selectors.level_label(level),
-            "level_tone": selectors.LEVEL_TONES[level],
             "reading": readings.get(risk.signal) if risk.signal else None,
             "signal_missing": bool(risk.signal) and risk_signals.get_provider(risk.signal) is None,
             "overdue": risk.review_date is not None and risk.review_date < today,
