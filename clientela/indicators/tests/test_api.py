@@ -64,7 +64,9 @@ def test_a_malformed_period_is_a_400_with_a_clear_message(api_as, period):
     assert response.json()["period"][0]
 
 
-@pytest.mark.parametrize(("label", "start", "end"), [("2026-09", "2026-09-01", "2026-09-30"), ("2026", "2026-01-01", "2026-12-31")])
+@pytest.mark.parametrize(
+    ("label", "start", "end"), [("2026-09", "2026-09-01", "2026-09-30"), ("2026", "2026-01-01", "2026-12-31")]
+)
 def test_months_and_years_are_periods_too(api_as, fake_cct, label, start, end):
     body = api_as("management").get(URL, {"period": label}).json()
     assert (body["start"], body["end"]) == (start, end)
@@ -80,7 +82,9 @@ def test_filters_are_checked_and_passed_on(api_as, fake_cct, users):
     assert api.get(URL, {"period": "2026-Q3", "account_manager": "abc"}).status_code == 400
     assert api.get(URL, {"period": "2026-Q3", "segment": "x" * 81}).status_code == 400
     assert api.get(URL, {"period": "2026-Q3", "segment": "Salud\x00"}).status_code == 400
-    assert api.get(URL, {"period": "2026-Q3", "segment": "Salud", "account_manager": users["bob"].pk}).status_code == 200
+    assert (
+        api.get(URL, {"period": "2026-Q3", "segment": "Salud", "account_manager": users["bob"].pk}).status_code == 200
+    )
     assert fake_cct.calls[-1]["segment"] == "Salud" and fake_cct.calls[-1]["account_manager"] == users["bob"].pk
 
 
@@ -120,7 +124,9 @@ def test_the_number_of_queries_does_not_grow_with_the_data(api_as, fake_cct, fak
 
 def test_management_sets_a_target_through_the_api(api_as):
     api = api_as("management")
-    response = api.post("/api/v1/indicator-targets/", {"indicator": "cct", "year": 2026, "target": "96.5"}, format="json")
+    response = api.post(
+        "/api/v1/indicator-targets/", {"indicator": "cct", "year": 2026, "target": "96.5"}, format="json"
+    )
     assert response.status_code == 201, response.json()
     assert response.json()["target"] == "96.50" and response.json()["warning_band"] == "2.00"
     again = api.post("/api/v1/indicator-targets/", {"indicator": "cct", "year": 2026, "target": "97"}, format="json")

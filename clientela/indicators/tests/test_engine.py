@@ -94,7 +94,9 @@ def test_targets_set_for_the_year_replace_the_defaults(fake_cct):
     assert values_by_key(period=Period.parse("2024-Q3"))["cct"].target == 95.0
 
 
-@pytest.mark.parametrize(("label", "provisional"), [("2026-Q3", False), ("2026-Q4", True), ("2026", True), ("2026-10", False)])
+@pytest.mark.parametrize(
+    ("label", "provisional"), [("2026-Q3", False), ("2026-Q4", True), ("2026", True), ("2026-10", False)]
+)
 def test_an_open_period_is_provisional(label, provisional):
     assert values_by_key(period=Period.parse(label))["cct"].provisional is provisional
 
@@ -128,9 +130,7 @@ def test_a_result_shaped_like_complaints_per_100_customers_names_its_parts():
     class PerHundred:
         complaints, active_customers, value = 6, 150, 4.0
 
-    compute = registry.from_selector(
-        lambda **kw: PerHundred(), numerator="complaints", denominator="active_customers"
-    )
+    compute = registry.from_selector(lambda **kw: PerHundred(), numerator="complaints", denominator="active_customers")
     figure = compute(Period.parse("2026-Q3"), today=TODAY, segment=None, account_manager=None)
     assert (figure.value, figure.numerator, figure.denominator) == (4.0, 6, 150)
 
@@ -153,9 +153,9 @@ def test_the_engine_needs_a_constant_number_of_queries_per_definition(
 
 def test_trends_use_the_closed_figure_of_a_quarter_and_compute_the_others(fake_cct):
     IndicatorResultFactory(indicator="cct", period="2026-Q2", value=80, target=95)
-    points = selectors.trends(definitions=[registry.get_definition("cct")], period=Period.parse("2026-Q3"), today=TODAY)[
-        "cct"
-    ]
+    points = selectors.trends(
+        definitions=[registry.get_definition("cct")], period=Period.parse("2026-Q3"), today=TODAY
+    )["cct"]
     assert [p.period for p in points] == [q.label for q in Period.parse("2026-Q3").last(8)]
     by_period = {p.period: p for p in points}
     assert (by_period["2026-Q2"].value, by_period["2026-Q2"].closed, by_period["2026-Q2"].tone) == (80.0, True, "bad")

@@ -258,7 +258,12 @@ def test_pages_of_reviews(client_as, users, review, django_assert_max_num_querie
     assert "2026-Q3" in listing.text and "2026-Q4" in listing.text
     response = client.post(
         reverse("indicators:decision_create", args=[review.pk]),
-        {"kind": "resource", "description": "Una persona más", "owner": users["management"].pk, "due_date": "2026-12-31"},
+        {
+            "kind": "resource",
+            "description": "Una persona más",
+            "owner": users["management"].pk,
+            "due_date": "2026-12-31",
+        },
     )
     assert response.status_code == 302 and review.decisions.count() == 2
     client.get(review.get_absolute_url())
