@@ -598,10 +598,6 @@ def version_approve(
     """Top management approves a draft: it comes into force and the previous version is superseded."""
     current = core.lock(version, expected_version)
     VERSION.check(current.status, DocumentVersion.Status.IN_FORCE)
-    if not current.change_summary.strip():
-        raise ValidationError({"change_summary": _("Describe what changes in this version.")})
-    if not current.body.strip():
-        raise ValidationError({"body": _("The document has no text.")})
     previous = selectors.version_in_force(current.document)
     if previous is not None:
         previous = core.lock(previous)

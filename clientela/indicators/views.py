@@ -291,7 +291,7 @@ def targets(request: HttpRequest) -> HttpResponse:
                     target, band = posted[d.key]["target"], posted[d.key]["band"]
                     if not target:
                         continue
-                    unchanged = current.stored and _same(target, current.target) and _same(band, current.band)
+                    unchanged = _same(target, current.target) and _same(band or str(current.band), current.band)
                     if unchanged:
                         continue
                     try:
