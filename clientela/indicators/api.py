@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
-from rest_framework import exceptions, serializers
+from rest_framework import exceptions, serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -106,6 +106,15 @@ class IndicatorsView(UserLanguageMixin, APIView):
         )
 
 
+class ReadViewSet(UserLanguageMixin, viewsets.ReadOnlyModelViewSet):
+    """List and retrieve only (and the explicit actions a subclass declares)."""
+
+    permissions: dict[str, str] = {}
+
+    def required_permission(self) -> str | None:
+        return self.permissions.get(self.action or "")
+
+
 # --- targets --------------------------------------------------------------------------------------
 
 
@@ -144,13 +153,13 @@ class IndicatorTargetViewSet(ServiceViewSet):
     filterset_class = IndicatorTargetFilterSet
     ordering_fields = ["year", "indicator"]
     ordering = ["-year", "indicator"]
-    http_method_names = ["get", "post", "put", "patch", "head", "options"]
     permissions = {
         "list": "indicators.view",
         "retrieve": "indicators.view",
         "create": "indicators.set_targets",
         "update": "indicators.set_targets",
         "partial_update": "indicators.set_targets",
+        "destroy": "indicators.set_targets",  # refused: a year's target is changed, never deleted
     }
 
     def get_queryset(self):
@@ -213,13 +222,12 @@ class ApproveSerializer(serializers.Serializer):
     lock_version = serializers.IntegerField(required=False, min_value=1)
 
 
-class ManagementReviewViewSet(ServiceViewSet):
+class ManagementReviewViewSet(ReadViewSet):
     """Management reviews (read); `POST …/{id}/approve/` freezes one (top management)."""
 
     serializer_class = ManagementReviewSerializer
     ordering_fields = ["period", "meeting_date", "approved_at"]
     ordering = ["-period"]
-    http_method_names = ["get", "post", "head", "options"]
     filterset_fields = ["status", "period"]
     permissions = {"list": "reviews.view", "retrieve": "reviews.view", "approve": "reviews.approve"}
 
@@ -243,6 +251,7 @@ class ManagementReviewViewSet(ServiceViewSet):
 
 class RiskSerializer(serializers.ModelSerializer):
     score = serializers.IntegerField(read_only=True, allow_null=True)
+    strategy = serializers.ChoiceField(choices=RiskOpportunity.Strategy.choices, allow_blank=True, read_only=True)
     level = serializers.SerializerMethodField()
     plans = serializers.SerializerMethodField()
 
@@ -277,9 +286,8 @@ class RiskSerializer(serializers.ModelSerializer):
         return [link.plan_reference for link in obj.plan_links.all()]
 
 
-class RiskViewSet(ServiceViewSet):
+class RiskViewSet(ReadViewSet):
     serializer_class = RiskSerializer
-    http_method_names = ["get", "head", "options"]
     filterset_fields = ["kind", "owner", "signal"]
     search_fields = ["code", "title", "description"]
     ordering_fields = ["code", "review_date"]
@@ -306,9 +314,8 @@ class ControlledDocumentSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class ControlledDocumentViewSet(ServiceViewSet):
+class ControlledDocumentViewSet(ReadViewSet):
     serializer_class = ControlledDocumentSerializer
-    http_method_names = ["get", "head", "options"]
     filterset_fields = ["code"]
     ordering = ["code"]
     permissions = {"list": "documents.view", "retrieve": "documents.view"}
