@@ -9,7 +9,7 @@ from django.contrib import messages
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -41,7 +41,7 @@ from .forms import (
     SignalSettingsForm,
     VersionForm,
 )
-from .models import DocumentVersion, ManagementReview, RiskOpportunity
+from .models import ControlledDocument, DocumentVersion, ManagementReview, RiskOpportunity
 from .review_pack import compile_pack, renderable
 
 
@@ -730,9 +730,46 @@ def signal_settings(request: HttpRequest) -> HttpResponse:
 # --- controlled documents ------------------------------------------------------------------------
 
 
-@permission_required("documents.view")
-def document_list(request: HttpRequest) -> HttpResponse:
-    return render(request, "indicators/document_list.html", {"documents": selectors.document_list()})
+class DocumentFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(
+        label=gettext_lazy("Search"),
+        method="search",
+        widget=forms.TextInput(attrs={"type": "search", "placeholder": gettext_lazy("Code or title…")}),
+    )
+
+    class Meta:
+        model = ControlledDocument
+        fields = ["q"]
+
+    def search(self, queryset, name, value):
+        return queryset.filter(Q(code__icontains=value) | Q(title__icontains=value))
+
+
+class DocumentListView(RecordListView):
+    permission = "documents.view"
+    template_name = "indicators/document_list.html"
+    filterset_class = DocumentFilter
+    sort_fields = {"code": "code", "title": "title"}
+    default_sort = "code"
+    export_basename = "documentos-controlados"
+
+    @staticmethod
+    def export_columns():
+        def in_force(document, attribute):
+            version = next((v for v in document.current_versions if v.status == "in_force"), None)
+            return getattr(version, attribute) if version else None
+
+        return [
+            Column("code", gettext_lazy("code"), lambda d: d.code),
+            Column("title", gettext_lazy("title"), lambda d: d.title),
+            Column("version", gettext_lazy("version"), lambda d: in_force(d, "version")),
+            Column("effective_date", gettext_lazy("date"), lambda d: in_force(d, "effective_date")),
+            Column("author", gettext_lazy("prepared by"), lambda d: d.author),
+            Column("approver", gettext_lazy("approved by"), lambda d: d.approver),
+        ]
+
+    def base_queryset(self):
+        return selectors.document_list()
 
 
 @permission_required("documents.view")

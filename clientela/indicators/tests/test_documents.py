@@ -118,3 +118,14 @@ def test_drafting_and_approving_through_the_pages(client_as, psc004):
     client = client_as("management")
     client.post(reverse("indicators:version_approve", args=[draft.pk]))
     assert selectors.version_in_force(psc004).version == "001"
+
+
+def test_the_list_filters_sorts_and_exports(client_as, users, psc004):
+    ControlledDocument.objects.create(code="PSC 001", title="Dirección estratégica", author="EGC", approver="CEO")
+    client = client_as("account_manager")
+    page = client.get(reverse("indicators:documents"), {"q": "cliente"})
+    assert "Gestión del Cliente" in page.text and "Dirección estratégica" not in page.text
+    page = client.get(reverse("indicators:documents"), {"sort": "-code"})
+    assert page.text.index("PSC 004") < page.text.index("PSC 001")
+    export = client_as("quality").get(reverse("indicators:documents"), {"export": "csv"})
+    assert "Gestión del Cliente" in b"".join(export.streaming_content).decode("utf-8-sig")
