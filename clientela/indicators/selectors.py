@@ -40,11 +40,14 @@ TREND_QUARTERS = 8
 def period_or_error(text: str) -> Period:
     """A period from its label, or a ValidationError that says what a period looks like."""
     try:
-        return Period.parse(text)
+        period = Period.parse(text)
     except PeriodError as exc:
         raise ValidationError(str(exc), code="period") from exc
-    except ValueError as exc:  # a well-formed label outside the calendar (year 0000, 9999-Q4)
-        raise ValidationError(_("Choose a period between the years 2000 and 2100."), code="period") from exc
+    except ValueError:  # a well-formed label outside the calendar (year 0000)
+        period = None
+    if period is None or not 2000 <= period.start.year <= 2100:
+        raise ValidationError(_("Choose a period between the years 2000 and 2100."), code="period")
+    return period
 
 
 # --- targets -------------------------------------------------------------------------------------

@@ -3,6 +3,7 @@ management reviews, the risk register and controlled documents."""
 
 import datetime as dt
 import decimal
+import logging
 import math
 from typing import Any
 
@@ -33,6 +34,7 @@ from .models import (
 from .states import DECISION, REVIEW, VERSION
 
 TWO_PLACES = decimal.Decimal("0.01")
+log = logging.getLogger(__name__)
 
 
 def _pick(data: dict[str, Any], fields: tuple[str, ...]) -> dict[str, Any]:
@@ -153,7 +155,16 @@ def period_close(
         else:
             result = current
         results.append(result)
-    return [result_request_plan(result=r, actor=actor) if r.needs_plan else r for r in results]
+    return [request_plan_safely(r, actor) if r.needs_plan else r for r in results]
+
+
+def request_plan_safely(result: IndicatorResult, actor: Any = None) -> IndicatorResult:
+    """A plan the action-plans module refuses must not undo the closing: the daily job asks again."""
+    try:
+        return result_request_plan(result=result, actor=actor)
+    except (ValidationError, DomainError) as exc:
+        log.warning("improvement plan for %s %s not drafted: %s", result.indicator, result.period, exc)
+        return result
 
 
 def last_closed_quarter(today: dt.date) -> Period:

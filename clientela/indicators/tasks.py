@@ -19,5 +19,5 @@ def close_last_quarter() -> int:
         # Another worker closed the same quarter at the same moment: its records stand.
         results = services.period_close(period=period, today=today)
     for result in selectors.results_needing_plan():
-        services.result_request_plan(result=result)
+        services.request_plan_safely(result)
     return len(results)

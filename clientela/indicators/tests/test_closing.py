@@ -173,3 +173,22 @@ def test_a_concurrent_close_of_the_same_quarter_keeps_one_record(users, fake_cct
     )
     with pytest.raises(ValidationError):
         duplicate.full_clean()
+
+
+def test_a_plan_the_action_plans_module_refuses_does_not_undo_the_closing(users, fake_cct):
+    attempts = []
+
+    def refuse(*, result, data):
+        attempts.append(result.pk)
+        if len(attempts) == 1:
+            raise ValidationError({"owner": "No hay representante de calidad activo."})
+        return plans.PlanRef(id=7, reference="PA-2026-0007")
+
+    plans.connect(refuse)
+    services.period_close(period=Q3, today=TODAY)
+    cct = IndicatorResult.objects.get(indicator="cct")
+    assert cct.plan_requested_at is None and list(selectors.results_needing_plan()) == [cct]
+    with time_machine.travel(dt.datetime(2026, 11, 29, 6, 0, tzinfo=dt.UTC)):
+        tasks.close_last_quarter.call()
+    cct.refresh_from_db()
+    assert cct.plan_reference == "PA-2026-0007" and len(attempts) == 2

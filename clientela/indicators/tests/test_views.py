@@ -32,10 +32,16 @@ def test_the_open_quarter_is_provisional_and_the_default(client_as):
     assert Period.current_quarter().label in page.text and "Provisional" in page.text
 
 
-def test_a_malformed_period_says_so_and_shows_the_current_quarter(client_as):
-    page = client_as("quality").get(reverse(DASHBOARD), {"period": "2026-Q5"})
-    assert page.status_code == 200 and "no es un periodo" in page.text
+@pytest.mark.parametrize(
+    ("period", "message"),
+    [("2026-Q5", "no es un periodo"), ("26-Q1", "no es un periodo"), ("2026-13", "no es un periodo"), ("9999", "2100")],
+)
+def test_a_malformed_period_says_so_and_shows_the_current_quarter(client_as, period, message):
+    page = client_as("quality").get(reverse(DASHBOARD), {"period": period})
+    assert page.status_code == 200 and message in page.text
     assert Period.current_quarter().label in page.text
+    detail = client_as("quality").get(reverse("indicators:detail", args=["cct"]), {"period": period})
+    assert detail.status_code == 200 and message in detail.text
 
 
 def test_filters_reach_the_indicators(client_as, fake_cct, users):
