@@ -163,7 +163,7 @@ class IndicatorTargetViewSet(ServiceViewSet):
     }
 
     def get_queryset(self):
-        return IndicatorTarget.objects.select_related("set_by").order_by("-year", "indicator", "id")
+        return selectors.target_list()
 
     def create_record(self, data: dict[str, Any]) -> IndicatorTarget:
         return services.target_set(
@@ -321,7 +321,7 @@ class ControlledDocumentViewSet(ReadViewSet):
     permissions = {"list": "documents.view", "retrieve": "documents.view"}
 
     def get_queryset(self):
-        return ControlledDocument.objects.prefetch_related("versions").order_by("code", "id")
+        return selectors.documents_with_versions()
 
 
 routes = [

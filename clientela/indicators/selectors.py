@@ -65,6 +65,10 @@ def stored_targets(years: Iterable[int]) -> dict[tuple[str, int], IndicatorTarge
     return {(t.indicator, t.year): t for t in IndicatorTarget.objects.filter(year__in=set(years))}
 
 
+def target_list() -> QuerySet[IndicatorTarget]:
+    return IndicatorTarget.objects.select_related("set_by").order_by("-year", "indicator", "id")
+
+
 def target_of(
     definition: IndicatorDefinition, year: int, stored: dict[tuple[str, int], IndicatorTarget]
 ) -> TargetSetting:
@@ -340,6 +344,10 @@ def review_list() -> QuerySet[ManagementReview]:
     return ManagementReview.objects.select_related("approved_by", "prepared_by").order_by("-period")
 
 
+def review_periods() -> set[str]:
+    return set(ManagementReview.objects.values_list("period", flat=True))
+
+
 def review_get(*, pk: int) -> ManagementReview:
     return get_object_or_404(
         ManagementReview.objects.select_related("approved_by", "prepared_by").prefetch_related("attendees"), pk=pk
@@ -439,6 +447,10 @@ def document_list() -> QuerySet[ControlledDocument]:
             to_attr="current_versions",
         )
     )
+
+
+def documents_with_versions() -> QuerySet[ControlledDocument]:
+    return ControlledDocument.objects.prefetch_related("versions").order_by("code", "id")
 
 
 def document_get(*, pk: int) -> ControlledDocument:

@@ -377,7 +377,7 @@ class ReviewListView(RecordListView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         today = timezone.localdate()
-        existing = set(ManagementReview.objects.values_list("period", flat=True))
+        existing = selectors.review_periods()
         current = Period.current_quarter(today)
         context["create_form"] = ReviewCreateForm(
             initial={"period": next((p.label for p in (current, current.previous()) if p.label not in existing), "")}
