@@ -118,3 +118,38 @@ def test_a_review_is_prepared_approved_and_downloaded(page, users, process_indic
         text = " ".join(" ".join(p.extract_text() for p in PdfReader(io.BytesIO(handle.read())).pages).split())
     for expected in (f"Revisión por la Dirección {QUARTER.label}", "94,00 %", "90,00 %", "Reforzar el seguimiento"):
         assert expected in text
+
+
+def test_the_risk_register_and_the_process_document(page, users, process_indicators):
+    sign_in(page, "quique")
+    nav = page.get_by_role("navigation", name="Navegación principal")
+    nav.get_by_role("link", name="Riesgos y oportunidades").click()
+    heat_map = page.get_by_role("table", name="Riesgos: probabilidad × impacto")
+    expect(heat_map).to_be_visible()
+    expect(page.get_by_text("7 elementos aún no están evaluados.")).to_be_visible()
+    check_accessibility(page)
+
+    page.get_by_role("link", name="Falta de herramientas adecuadas").click()
+    page.get_by_role("link", name="Editar").click()
+    field(page, "Probabilidad").select_option("4")
+    field(page, "Impacto").select_option("3")
+    field(page, "Estrategia").select_option(label="Mitigar")
+    field(page, "Tratamiento").fill("Registro de interacciones el mismo día en el CRM.")
+    page.get_by_role("button", name="Guardar").click()
+    expect(page.get_by_text("Cambios guardados.")).to_be_visible()
+    expect(page.locator(".subtitle")).to_contain_text("Alto")
+    field(page, "Plan de acción").fill("PA-2026-0003")
+    page.get_by_role("button", name="Vincular plan").click()
+    expect(page.get_by_text("Plan de acción vinculado.")).to_be_visible()
+    check_accessibility(page)
+    page.goto(f"{page.base_url}/indicators/risks/")
+    expect(heat_map.get_by_role("cell", name="12 Alto R-03")).to_be_visible()
+
+    nav.get_by_role("link", name="Documentos").click()
+    page.get_by_role("link", name="Gestión del Cliente").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("PSC 004 | Gestión del Cliente")
+    history = page.get_by_role("table").filter(has_text="Asiento")
+    expect(history).to_contain_text("01.12.2024")
+    expect(history).to_contain_text("Original")
+    expect(page.get_by_text("Asegurar la satisfacción del cliente")).to_be_visible()
+    check_accessibility(page)
