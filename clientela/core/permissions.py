@@ -206,6 +206,7 @@ PERMISSIONS: dict[str, Rule] = {
     # indicators, management review, risks, controlled documents (SPEC §3.7)
     "indicators.view": READ_ALL,
     "indicators.set_targets": role(MANAGEMENT),
+    "indicators.analyse": role(QUALITY),
     "reviews.view": READ_ALL,
     "reviews.change": role(MANAGEMENT, QUALITY),
     "reviews.approve": role(MANAGEMENT),
