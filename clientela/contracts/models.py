@@ -10,6 +10,7 @@ from django.db import models
 from django.urls import reverse
 from django.utils import formats, timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from clientela.core.importing import normalise
 from clientela.core.models import BusinessRecord
@@ -115,7 +116,7 @@ class Contract(BusinessRecord):
     start_date = models.DateField(_("start date"))
     end_date = models.DateField(_("end date"))
     value = models.DecimalField(
-        _("value"),
+        pgettext_lazy("money", "value"),
         max_digits=14,
         decimal_places=2,
         default=decimal.Decimal("0.00"),
