@@ -50,6 +50,10 @@ class IndicatorsConfig(AppConfig):
         )
         builtin.register_builtin()
         review_pack.register_builtin()
+        # The modules' figures, plans, review sections and risk signals (CCT and SC among them).
+        from . import sources
+
+        sources.register_all()
         register_periodic(
             "indicators.close_last_quarter", tasks.close_last_quarter, every=dt.timedelta(days=1), at=dt.time(6, 0)
         )

@@ -97,6 +97,7 @@ LATE_INTERACTIONS_DEFINITION = IndicatorDefinition(
     proportion=True,
     higher_is_better=False,
     order=90,
+    drafts_plan=True,  # the risk "Falta de herramientas adecuadas" is treated through this indicator
     description=gettext_lazy(
         "Interactions with customers that happened in the period and were recorded in the system more than "
         "the configured number of days later, over all the interactions of the period. A high share means "

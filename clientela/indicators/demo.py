@@ -81,7 +81,7 @@ def _late_target(ctx, quarters: list[Period], story: Period) -> float:
         for q in quarters
         if q != story and q.start <= timezone.localdate()
     ]
-    return float(min(30, max(10, math.ceil(max([v for v in usual if v is not None] or [10])) + 1)))
+    return float(min(45, max(10, math.ceil(max([v for v in usual if v is not None] or [10])) + 1)))
 
 
 def _assess_register(ctx) -> None:

@@ -94,7 +94,10 @@ class IndicatorResult(BusinessRecord):
 
     @property
     def needs_plan(self) -> bool:
-        return self.status == self.Status.BELOW_TARGET
+        from .registry import get_definition
+
+        definition = get_definition(self.indicator)
+        return self.status == self.Status.BELOW_TARGET and (definition is None or definition.requires_plan)
 
     @property
     def ci95(self) -> tuple[float, float] | None:

@@ -86,6 +86,13 @@ class IndicatorDefinition:
     description: str | Promise = ""
     default_band: float = 2.0
     bounds: tuple[float, float] = (0.0, 100.0)  # the values a target may take
+    # A period closed below target drafts an improvement plan (PSC 004 §4: "resultados inferiores a
+    # las metas requieren análisis y acciones correctivas"). None: only the process indicators do.
+    drafts_plan: bool | None = None
+
+    @property
+    def requires_plan(self) -> bool:
+        return self.process if self.drafts_plan is None else self.drafts_plan
 
     @property
     def available(self) -> bool:

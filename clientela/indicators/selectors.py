@@ -312,16 +312,21 @@ def closed_result_for(*, indicator: str, period: Period) -> IndicatorResult | No
     return IndicatorResult.objects.filter(indicator=indicator, period=period.label).first()
 
 
+def _plan_indicators() -> list[str]:
+    """Indicators whose periods closed below target require an analysis and a plan."""
+    return [d.key for d in registry.definitions() if d.requires_plan]
+
+
 def results_awaiting_analysis() -> QuerySet[IndicatorResult]:
     """Periods closed below target whose analysis is not recorded yet: the dashboard shows them."""
     return IndicatorResult.objects.filter(
-        status=IndicatorResult.Status.BELOW_TARGET, analysed_at__isnull=True
+        status=IndicatorResult.Status.BELOW_TARGET, analysed_at__isnull=True, indicator__in=_plan_indicators()
     ).order_by("-period_start", "indicator")
 
 
 def results_needing_plan() -> QuerySet[IndicatorResult]:
     return IndicatorResult.objects.filter(
-        status=IndicatorResult.Status.BELOW_TARGET, plan_requested_at__isnull=True
+        status=IndicatorResult.Status.BELOW_TARGET, plan_requested_at__isnull=True, indicator__in=_plan_indicators()
     ).order_by("period_start", "indicator")
 
 

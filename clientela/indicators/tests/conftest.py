@@ -14,12 +14,25 @@ from clientela.indicators.registry import Figure, IndicatorDefinition, Unit
 @pytest.fixture(autouse=True)
 def _isolated_registries(monkeypatch):
     """Each test may register definitions, sections and signals; none leaks into the next."""
+    from clientela.indicators import sources
+
+    drafter = plans._drafter
     monkeypatch.setattr(registry, "_DEFINITIONS", dict(registry._DEFINITIONS))
     monkeypatch.setattr(review_pack, "_SECTIONS", dict(review_pack._SECTIONS))
     monkeypatch.setattr(risk_signals, "_PROVIDERS", dict(risk_signals._PROVIDERS))
+    # These tests exercise the engine with known figures: start from the module's own definitions,
+    # without what the other modules provide (test_sources.py tests that wiring).
+    for key in sources.INDICATOR_KEYS:
+        registry._DEFINITIONS.pop(key, None)
+    registry._DEFINITIONS["cct"] = registry.CCT
+    registry._DEFINITIONS["sc"] = registry.SC
+    for key in sources.SECTION_KEYS:
+        review_pack._SECTIONS.pop(key, None)
+    for key in sources.SIGNAL_KEYS:
+        risk_signals._PROVIDERS.pop(key, None)
     plans.disconnect()
     yield
-    plans.disconnect()
+    plans.connect(drafter) if drafter else plans.disconnect()
 
 
 class FakeSelector:
