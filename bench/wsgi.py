@@ -1,8 +1,11 @@
 """The WSGI application the benchmark serves: Clientela's own (`clientela.wsgi`), unchanged.
 
 Only when the environment has ``CLIENTELA_QUERY_COUNT_HEADER=1`` each response also carries
-``X-Query-Count``: the SQL statements the request ran on the default database, counted by a
-database execute wrapper. Never on by default; the benchmark runner turns it on for its servers.
+``X-Query-Count``: the SQL queries the request ran on the default database, counted by a
+database execute wrapper. Transaction control (BEGIN, SAVEPOINT, RELEASE, COMMIT, ROLLBACK) is
+not counted: SQLite's driver sends it as statements, psycopg as protocol calls, and a count that
+differs by database would compare nothing. Never on by default; the benchmark runner turns it
+on for its servers.
 """
 
 import os
@@ -10,6 +13,7 @@ import os
 from clientela.wsgi import application as clientela_application
 
 HEADER = "X-Query-Count"
+TRANSACTION_CONTROL = ("BEGIN", "SAVEPOINT", "RELEASE", "COMMIT", "ROLLBACK")
 
 
 def with_query_count(app):
@@ -20,7 +24,8 @@ def with_query_count(app):
 
         def count(execute, sql, params, many, context):
             nonlocal executed
-            executed += 1
+            if not sql.lstrip()[:9].upper().startswith(TRANSACTION_CONTROL):
+                executed += 1
             return execute(sql, params, many, context)
 
         def start(status, headers, exc_info=None):

@@ -106,7 +106,7 @@ class Context:
     def insert(self, model: Any, rows: Iterable[dict[str, Any]]) -> int:
         """Insert `rows` (dicts of field name or attname → value) in batches; returns how many.
 
-        One multi-row `executemany` per batch of `batch_size`: values are converted the way
+        One multi-row INSERT per batch of `batch_size` rows: values are converted the way
         Django converts them for this database, fields left out take their default, `auto_now`
         fields take the moment of the run. Model instances are not built (it is 800,000 rows at
         scale L) and no signal is sent.
@@ -123,11 +123,11 @@ class Context:
         ]
         known = {f.attname for f in fields}
         qn = connection.ops.quote_name
-        sql = "INSERT INTO {} ({}) VALUES ({})".format(
-            qn(model._meta.db_table),
-            ", ".join(qn(f.column) for f in fields),
-            ", ".join(["%s"] * len(fields)),
-        )
+        head = "INSERT INTO {} ({}) VALUES ".format(qn(model._meta.db_table), ", ".join(qn(f.column) for f in fields))
+        row_sql = "(" + ", ".join(["%s"] * len(fields)) + ")"
+        # As many rows per statement as the database takes parameters (one statement per batch:
+        # statement-level triggers, such as PostgreSQL's row counters, run once per batch).
+        per_statement = max(1, min(self.batch_size, (connection.features.max_query_params or 999) // len(fields)))
         converters = [_converter(f) for f in fields]
         defaults: dict[str, Any] = {}
 
@@ -141,7 +141,7 @@ class Context:
 
         def flush() -> None:
             with connection.cursor() as cursor:
-                cursor.executemany(sql, batch)
+                cursor.execute(head + ", ".join([row_sql] * len(batch)), [v for row in batch for v in row])
 
         for row in itertools.chain([first], rows):
             values = {names.get(key, key): value for key, value in row.items()}
@@ -153,7 +153,7 @@ class Context:
                     for f, convert in zip(fields, converters, strict=True)
                 )
             )
-            if len(batch) >= self.batch_size:
+            if len(batch) >= per_statement:
                 flush()
                 written += len(batch)
                 batch = []

@@ -9,6 +9,7 @@ from rest_framework import serializers
 
 from clientela.core.api import ServiceViewSet
 from clientela.core.permissions import has_perm, require
+from clientela.core.rowcount import row_count
 
 from . import selectors, services
 from .models import Contact, Customer, Interaction
@@ -148,7 +149,12 @@ class CustomerViewSet(ServiceViewSet):
     }
 
     def get_queryset(self):
-        return selectors.customer_list(user=self.request.user, include_archived=True).order_by("name", "id")
+        # The serializer gives the account manager's id only: no join.
+        queryset = selectors.customer_list(user=self.request.user, include_archived=True)
+        return queryset.select_related(None).order_by("name", "id")
+
+    def unfiltered_count(self) -> int | None:
+        return selectors.customer_count(user=self.request.user, include_archived=True)
 
     def _check_assignment(self, data: dict[str, Any], current: Any = None) -> dict[str, Any]:
         user = self.request.user
@@ -193,6 +199,9 @@ class ContactViewSet(ServiceViewSet):
     def get_queryset(self):
         return Contact.objects.select_related("customer").order_by("last_name", "first_name", "id")
 
+    def unfiltered_count(self) -> int | None:
+        return row_count(Contact, live=False)
+
     def create_record(self, data: dict[str, Any]) -> Contact:
         data = dict(data)
         customer = data.pop("customer")
@@ -227,6 +236,9 @@ class InteractionViewSet(ServiceViewSet):
 
     def get_queryset(self):
         return Interaction.objects.select_related("customer", "contact", "user").order_by("-occurred_at", "-id")
+
+    def unfiltered_count(self) -> int | None:
+        return selectors.interaction_count(user=self.request.user, include_archived=True)
 
     def create_record(self, data: dict[str, Any]) -> Interaction:
         data = dict(data)

@@ -7,6 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from clientela.core.forms import DateTimeInput, VersionedFormMixin
+from clientela.core.listing import QuickSelect
 from clientela.core.permissions import has_perm
 
 from .models import Contact, Customer, Interaction
@@ -46,6 +47,11 @@ class CustomerForm(VersionedFormMixin, forms.ModelForm):
             if not self.instance.pk:
                 self.initial["account_manager"] = user.pk
 
+    def validate_unique(self) -> None:
+        """Left to the service: `customer_create`/`customer_update` validate the whole record,
+        uniqueness included, and the view shows their errors on this form. Checking here too would
+        run the same queries twice on every save."""
+
 
 class ContactForm(VersionedFormMixin, forms.ModelForm):
     class Meta:
@@ -67,7 +73,14 @@ class InteractionForm(VersionedFormMixin, forms.ModelForm):
     class Meta:
         model = Interaction
         fields = ["channel", "direction", "occurred_at", "contact", "subject", "notes"]
-        widgets = {"occurred_at": DateTimeInput(), "notes": forms.Textarea(attrs={"rows": 3})}
+        # Shown on every 360° page (the quick "log interaction" form): selects rendered in Python.
+        widgets = {
+            "channel": QuickSelect,
+            "direction": QuickSelect,
+            "contact": QuickSelect,
+            "occurred_at": DateTimeInput(),
+            "notes": forms.Textarea(attrs={"rows": 3}),
+        }
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

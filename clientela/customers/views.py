@@ -48,7 +48,13 @@ class CustomerListView(RecordListView):
     export_basename = "clientes"
 
     def base_queryset(self):
-        return selectors.customer_list(user=self.request.user, include_archived=self.request.GET.get("archived") == "1")
+        return selectors.customer_list(user=self.request.user, include_archived=self.include_archived())
+
+    def include_archived(self) -> bool:
+        return self.request.GET.get("archived") == "1"
+
+    def unfiltered_count(self) -> int | None:
+        return selectors.customer_count(user=self.request.user, include_archived=self.include_archived())
 
 
 @permission_required("customers.add")
@@ -255,6 +261,9 @@ class InteractionListView(RecordListView):
 
     def base_queryset(self):
         return selectors.interaction_list(user=self.request.user)
+
+    def unfiltered_count(self) -> int | None:
+        return selectors.interaction_count(user=self.request.user)
 
 
 @permission_required("interactions.add")
