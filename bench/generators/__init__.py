@@ -22,8 +22,9 @@ Contract of a generator function:
   ``ctx.moment(rng, since=, until=)`` draws an office-hours moment between two datetimes.
 - ``ctx.shared`` holds what earlier generators left (``requires`` orders them): ``"staff"``
   (role code → user ids), ``"customers"`` (a list of ``GeneratedCustomer``).
-- Write through ``ctx.insert(Model, rows)`` with rows as dicts (field name → value): batched
-  multi-row inserts, never one save per row. Give rows explicit primary keys from
+- Write through ``ctx.insert(Model, rows)`` with rows as dicts (field name → value): a bulk path
+  (COPY on PostgreSQL, batched ``executemany`` on SQLite), never one save per row, no model
+  instances, no signals. Give rows explicit primary keys from
   ``ctx.next_id(Model, count)`` when other rows refer to them. No audit entries are written for
   generated history; values must already be what the services would store (normalised, valid).
 - Return ``{"app_label.Model": rows written}``; the counts go to the manifest the runner reads.
@@ -37,7 +38,7 @@ import itertools
 import pkgutil
 import random
 import zlib
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
@@ -104,12 +105,13 @@ class Context:
         return range(first, first + count)
 
     def insert(self, model: Any, rows: Iterable[dict[str, Any]]) -> int:
-        """Insert `rows` (dicts of field name or attname → value) in batches; returns how many.
+        """Insert `rows` (dicts of field name or attname → value); returns how many.
 
-        One multi-row INSERT per batch of `batch_size` rows: values are converted the way
-        Django converts them for this database, fields left out take their default, `auto_now`
-        fields take the moment of the run. Model instances are not built (it is 800,000 rows at
-        scale L) and no signal is sent.
+        Bulk paths, no model instances (800,000 rows at scale L) and no signals: on PostgreSQL one
+        COPY per call (statement triggers such as the row counters run once); on SQLite one
+        prepared INSERT run for every row of a batch of `batch_size` (`executemany`). Values are
+        converted the way Django converts them for the database, fields left out take their
+        default, `auto_now` fields the moment of the run.
         """
         rows = iter(rows)
         first = next(rows, None)
@@ -122,12 +124,6 @@ class Context:
             f for f in model._meta.concrete_fields if not (isinstance(f, models.AutoField) and f.attname not in given)
         ]
         known = {f.attname for f in fields}
-        qn = connection.ops.quote_name
-        head = "INSERT INTO {} ({}) VALUES ".format(qn(model._meta.db_table), ", ".join(qn(f.column) for f in fields))
-        row_sql = "(" + ", ".join(["%s"] * len(fields)) + ")"
-        # As many rows per statement as the database takes parameters (one statement per batch:
-        # statement-level triggers, such as PostgreSQL's row counters, run once per batch).
-        per_statement = max(1, min(self.batch_size, (connection.features.max_query_params or 999) // len(fields)))
         converters = [_converter(f) for f in fields]
         defaults: dict[str, Any] = {}
 
@@ -136,30 +132,30 @@ class Context:
                 defaults[field.attname] = _default(field)
             return defaults[field.attname]
 
-        written = 0
-        batch: list[tuple[Any, ...]] = []
-
-        def flush() -> None:
-            with connection.cursor() as cursor:
-                cursor.execute(head + ", ".join([row_sql] * len(batch)), [v for row in batch for v in row])
-
-        for row in itertools.chain([first], rows):
-            values = {names.get(key, key): value for key, value in row.items()}
-            if not values.keys() <= known:
-                raise ValueError(f"{model.__name__} has no field(s) {sorted(values.keys() - known)}")
-            batch.append(
-                tuple(
-                    convert(values[f.attname]) if f.attname in values else default(f)
+        def values() -> Iterator[tuple[Any, ...]]:
+            for row in itertools.chain([first], rows):
+                given = {names.get(key, key): value for key, value in row.items()}
+                if not given.keys() <= known:
+                    raise ValueError(f"{model.__name__} has no field(s) {sorted(given.keys() - known)}")
+                yield tuple(
+                    convert(given[f.attname]) if f.attname in given else default(f)
                     for f, convert in zip(fields, converters, strict=True)
                 )
-            )
-            if len(batch) >= per_statement:
-                flush()
+
+        qn = connection.ops.quote_name
+        table, columns = qn(model._meta.db_table), ", ".join(qn(f.column) for f in fields)
+        written = 0
+        with connection.cursor() as cursor:
+            if connection.vendor == "postgresql":
+                with cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
+                    for row in values():
+                        copy.write_row(row)
+                        written += 1
+                return written
+            sql = f"INSERT INTO {table} ({columns}) VALUES ({', '.join(['%s'] * len(fields))})"
+            for batch in itertools.batched(values(), self.batch_size):
+                cursor.executemany(sql, batch)
                 written += len(batch)
-                batch = []
-        if batch:
-            flush()
-            written += len(batch)
         return written
 
     def moment(self, rng: random.Random, *, since: dt.datetime, until: dt.datetime) -> dt.datetime:

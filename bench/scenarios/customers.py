@@ -94,7 +94,10 @@ def search_sql(state: State) -> list[tuple[str, list[Any]]]:
 
     term = normalise(SEARCH_FRAGMENT)
     if state.vendor == "sqlite":  # the FTS5 trigram index
-        match = "c.id IN (SELECT rowid FROM customers_customer_search_fts WHERE customers_customer_search_fts MATCH %s)"
+        match = (
+            "c.id IN (SELECT rowid FROM customers_customer_search_text_fts "
+            "WHERE customers_customer_search_text_fts MATCH %s)"
+        )
         params: list[Any] = [f'"{term}"']
     else:  # the pg_trgm GIN index answers LIKE '%…%'
         match = "c.search_text LIKE %s"

@@ -59,7 +59,7 @@ class QuickSelect(forms.Select):
             for option in options:
                 parts.append(
                     format_html(
-                        '\n  <option value="{}"{}>{}</option>',
+                        '\n  <option value="{}"{}>{}</option>\n',
                         str(option["value"]),
                         _html_attrs(option["attrs"]),
                         option["label"],
