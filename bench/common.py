@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-VAR = ROOT / "var" / "bench"
+VAR = Path(os.environ.get("CLIENTELA_BENCH_DIR", ROOT / "var" / "bench"))  # generated databases, logs
 
 # The sales manager the runner signs in as (created by the accounts generator).
 BENCH_USER = "gerente.bench"

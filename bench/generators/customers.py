@@ -163,7 +163,7 @@ def phone(rng, country: str) -> str:
     if country == "CO":
         return f"+57 601 {rng.randint(2, 7)}{d[:6]}"
     if country == "CL":
-        return f"+56 2{rng.randint(2, 3)}{d[:7]}"
+        return f"+56 2 2{d[:3]} {d[3:7]}"
     return f"+51 1 {rng.randint(2, 7)}{d[:6]}"
 
 
