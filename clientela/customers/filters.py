@@ -11,7 +11,7 @@ from clientela.core.importing import normalise
 from clientela.core.textsearch import term_q, terms, text_search
 
 from .models import Contact, Customer, Interaction
-from .selectors import account_manager_choices, country_choices, segment_choices
+from .selectors import account_manager_options, country_choices, segment_choices
 
 
 def _search(queryset: QuerySet, name: str, value: str) -> QuerySet:
@@ -41,8 +41,10 @@ class CustomerFilter(django_filters.FilterSet):
         used = set(country_choices())
         self.filters["country"].extra["choices"] = [(c.code, c.name) for c in countries if c.code in used]
         self.filters["segment"].extra["choices"] = [(s, s) for s in segment_choices()]
-        self.filters["account_manager"].extra["choices"] = [("me", _("Me")), ("none", _("Nobody"))] + [
-            (str(u.pk), str(u)) for u in account_manager_choices()
+        self.filters["account_manager"].extra["choices"] = [
+            ("me", _("Me")),
+            ("none", _("Nobody")),
+            *account_manager_options(),
         ]
 
     def search(self, queryset, name, value):

@@ -69,6 +69,13 @@ def account_manager_choices() -> QuerySet:
     )
 
 
+def account_manager_options() -> list[tuple[str, str]]:
+    """(id, name) of `account_manager_choices()`, for filters: the names shown as `str(user)` shows
+    them, without building a user object per option."""
+    rows = account_manager_choices().values_list("pk", "first_name", "last_name", "username")
+    return [(str(pk), f"{first} {last}".strip() or username) for pk, first, last, username in rows]
+
+
 def _distinct_values(column: str, limit: int) -> list[str]:
     """The distinct non-empty values of an indexed customer column, in order, found by jumping
     from one value to the next in its index ("loose index scan"): a handful of index lookups
