@@ -169,6 +169,16 @@ class Server:
                     pids.append(int(entry.name))
         return sorted(pids)
 
+    def cpu_seconds(self) -> float:
+        """CPU time (user + system) the workers have used so far."""
+        tick = os.sysconf("SC_CLK_TCK")
+        total = 0.0
+        for pid in self.worker_pids():
+            with contextlib.suppress(OSError):
+                fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+                total += (int(fields[11]) + int(fields[12])) / tick
+        return total
+
     def peak_rss_mb(self) -> list[float]:
         peaks = []
         for pid in self.worker_pids():
@@ -206,7 +216,7 @@ class Measurement:
     errors: list[str] = field(default_factory=list)
     rps: float | None = None
     raw_sql_ms: float | None = None
-    note: str = ""
+    cpu_ms: float | None = None  # app workers' CPU per request (not in the JSON: a diagnosis under load)
 
     def check(self, scenario: Scenario | None, response: Response, expect: int) -> None:
         if response.status != expect:
@@ -257,14 +267,18 @@ def time_raw_sql(statements: list[tuple[str, list[Any]]], repeat: int) -> float:
     return statistics.median(once() for _ in range(repeat))
 
 
-def measure_sequential(client: Client, scenario: Scenario, state: State, warmup: int, count: int) -> Measurement:
+def measure_sequential(
+    client: Client, server: Server, scenario: Scenario, state: State, warmup: int, count: int
+) -> Measurement:
     result = Measurement(scenario.key)
     for i in range(warmup):
         client.request(scenario.build(state, i))
+    cpu = server.cpu_seconds()
     for i in range(warmup, warmup + count):
         response = client.request(scenario.build(state, i))
         result.check(scenario, response, scenario.expect)
         result.latencies.append(response.ms)
+    result.cpu_ms = (server.cpu_seconds() - cpu) * 1000 / count
     return result
 
 
@@ -359,6 +373,9 @@ def scale_out(args: argparse.Namespace, env: dict[str, str], state: State, say) 
             client = Client(servers[0].port)
             client.sign_in(BENCH_USER, BENCH_PASSWORD)
             tag = f"{state.data.get('run', 'x')}p{processes}"
+            for server in servers:  # warm each process up (its caches) with writes of another tag
+                for n, check in enumerate(checks):
+                    client.request(check.request(n, f"{tag}w{server.port}"), port=server.port)
             before = {c.label: c.count(tag) for c in checks}
 
             def make(i: int, tag: str = tag) -> Request:
@@ -386,6 +403,8 @@ def scale_out(args: argparse.Namespace, env: dict[str, str], state: State, say) 
             f"{total_written} ({', '.join(f'{n} {label}' for label, n in written.items())}), lost {lost}, "
             f"duplicated {duplicated}, errors {len(measured.errors)}; peak RSS {max(rss, default=0)} MB"
         )
+        if measured.errors:
+            say(f"    first error: {measured.errors[0]}")
         if lost or duplicated:
             raise BenchError(f"scale-out with {processes} processes: {lost} writes lost, {duplicated} duplicated")
     one, four = rows["scale_out_1_process"]["rps"], rows["scale_out_4_processes"]["rps"]
@@ -395,6 +414,11 @@ def scale_out(args: argparse.Namespace, env: dict[str, str], state: State, say) 
 
 
 # --- reporting -------------------------------------------------------------------------------------
+
+
+def load_average() -> str:
+    """The machine's 1-minute load average: other work on the cores inflates every latency."""
+    return f"{os.getloadavg()[0]:.2f} on {os.cpu_count()} cores"
 
 
 def git_describe() -> str:
@@ -450,14 +474,14 @@ def budget_text(budget: dict[str, float]) -> str:
     return ", ".join(parts)
 
 
-def table(results: dict[str, dict[str, Any]]) -> str:
+def table(results: dict[str, dict[str, Any]], cpu: dict[str, float | None]) -> str:
     def fmt(value: Any, spec: str = "") -> str:
         return "—" if value is None else format(value, spec)
 
     lines = [
-        f"{'scenario':<24}{'median ms':>10}{'p95 ms':>9}{'req/s':>8}{'queries':>8}{'SQL ms':>8}{'ratio':>7}  "
-        f"{'budget (L)':<22}ok",
-        "-" * 100,
+        f"{'scenario':<24}{'median ms':>10}{'p95 ms':>9}{'req/s':>8}{'queries':>8}{'SQL ms':>8}{'ratio':>7}"
+        f"{'cpu ms':>8}  {'budget (L)':<22}ok",
+        "-" * 108,
     ]
     for key, row in results.items():
         ratio = (
@@ -467,7 +491,8 @@ def table(results: dict[str, dict[str, Any]]) -> str:
         )
         lines.append(
             f"{key:<24}{fmt(row['median_ms'], '.1f'):>10}{fmt(row['p95_ms'], '.1f'):>9}{fmt(row['rps'], '.0f'):>8}"
-            f"{fmt(row['queries']):>8}{fmt(row['raw_sql_ms'], '.2f'):>8}{ratio:>7}  {budget_text(row['budget']):<22}"
+            f"{fmt(row['queries']):>8}{fmt(row['raw_sql_ms'], '.2f'):>8}{ratio:>7}{fmt(cpu.get(key), '.1f'):>8}  "
+            f"{budget_text(row['budget']):<22}"
             f"{'yes' if row['ok'] else 'NO'}"
         )
     return "\n".join(lines)
@@ -536,7 +561,7 @@ def main(argv: list[str] | None = None) -> int:
     registered = discover()
     wanted = [k for k in args.only.split(",") if k] or list(BUDGETS)
     scenarios: list[Scenario] = []
-    say(f"Clientela benchmark — scale {scale} on {args.db}, git {git_describe()}")
+    say(f"Clientela benchmark — scale {scale} on {args.db}, git {git_describe()}, load average {load_average()}")
     for key in wanted:
         if key not in BUDGETS:
             raise BenchError(f"unknown scenario {key!r}")
@@ -579,10 +604,13 @@ def main(argv: list[str] | None = None) -> int:
                 def make(i: int, found: Scenario = found) -> Request:
                     return found.build(state, i)
 
+                cpu = server.cpu_seconds()
                 measured, _ = run_concurrently(client, make, [server.port], args.clients, args.seconds, found.expect)
                 measured.key = found.key
+                if measured.latencies:
+                    measured.cpu_ms = (server.cpu_seconds() - cpu) * 1000 / len(measured.latencies)
             else:
-                measured = measure_sequential(client, found, state, args.warmup, args.requests)
+                measured = measure_sequential(client, server, found, state, args.warmup, args.requests)
             measured.raw_sql_ms = measurements[found.key].raw_sql_ms
             measurements[found.key] = measured
             if measured.errors:
@@ -596,8 +624,8 @@ def main(argv: list[str] | None = None) -> int:
         results.update(scale_out(args, env, state, say))
 
     say("")
-    say(table(results))
-    say("-" * 100)
+    say(table(results, {key: m.cpu_ms for key, m in measurements.items()}))
+    say("-" * 108)
     say(
         f"peak RSS per worker: {', '.join(f'{mb:.0f} MB' for mb in rss)} (budget ≤ {MAX_RSS_MB} MB); "
         f"data generated in {manifest['generate_s']:.1f} s; queries ≤ {MAX_QUERIES} per page; budgets apply at L"
@@ -615,7 +643,7 @@ def main(argv: list[str] | None = None) -> int:
     text = json.dumps(report, indent=2, ensure_ascii=False) + "\n"
     (RESULTS / "latest.json").write_text(text)
     (RESULTS / f"{scale.lower()}-{args.db}.json").write_text(text)
-    say(f"results: {RESULTS / 'latest.json'} ({dt.datetime.now():%Y-%m-%d %H:%M})")
+    say(f"results: {RESULTS / 'latest.json'} ({dt.datetime.now():%Y-%m-%d %H:%M}, load average {load_average()})")
     for failure in failures:
         say(f"ERROR {failure}")
     return 1 if failures else 0

@@ -2,6 +2,7 @@
 and its concurrent writes (customer creation and interaction logging through the forms)."""
 
 import datetime as dt
+import itertools
 from typing import Any
 
 from stdnum.es import cif
@@ -29,9 +30,9 @@ def _customer_fields(state: State, name: str, tax_id: str) -> dict[str, Any]:
     }
 
 
-def _fresh_tax_id(state: State, i: int) -> str:
+def _fresh_tax_id(state: State) -> str:
     """A valid CIF no customer has yet (blank if the candidate is taken: tax IDs are unique)."""
-    body = f"B{(state.data['tax_base'] + i) % 10**7:07d}"
+    body = f"B{(state.data['tax_base'] + next(state.data['tax_sequence'])) % 10**7:07d}"
     candidate = body + cif.calc_check_digits(body)[0]
     return "" if candidate in state.data["taken_tax_ids"] else candidate
 
@@ -63,6 +64,7 @@ def prepare(state: State) -> None:
     )
     state.data["taken_tax_ids"] = set(Customer.objects.filter(country="ES").values_list("tax_id", flat=True))
     state.data["tax_base"] = 7_300_000 + Customer.objects.count()
+    state.data["tax_sequence"] = itertools.count()  # shared by every request of the run
     found = CustomerFilter({"q": SEARCH_FRAGMENT}, queryset=Customer.objects.filter(archived_at__isnull=True))
     state.data["search_hits"] = found.qs.count()
     state.data["run"] = dt.datetime.now().strftime("%Y%m%d%H%M%S")
@@ -137,7 +139,7 @@ def customer_360(state: State, i: int) -> Request:
 @scenario("customer_create", url_name="customers:create", expect=302, prepare=prepare)
 def customer_create(state: State, i: int) -> Request:
     name = f"Banco de Pruebas {state.data['run']}-{i:05d} S.L."
-    return Request("POST", state.url("customers:create"), _customer_fields(state, name, _fresh_tax_id(state, i)))
+    return Request("POST", state.url("customers:create"), _customer_fields(state, name, _fresh_tax_id(state)))
 
 
 @scenario("api_customers", url_name="customer-list", prepare=prepare)
@@ -162,7 +164,7 @@ def customer_creation(state: State) -> WriteCheck:
 
     def request(i: int, tag: str) -> Request:
         name = f"{prefix} {tag}-{i:06d} S.L."
-        return Request("POST", state.url("customers:create"), _customer_fields(state, name, _fresh_tax_id(state, i)))
+        return Request("POST", state.url("customers:create"), _customer_fields(state, name, _fresh_tax_id(state)))
 
     def rows(tag: str):
         return Customer.objects.filter(name__startswith=f"{prefix} {tag}-")
