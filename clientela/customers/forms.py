@@ -3,6 +3,8 @@
 from typing import Any
 
 from django import forms
+from django.core.exceptions import ValidationError
+from django.forms.models import construct_instance
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -47,10 +49,16 @@ class CustomerForm(VersionedFormMixin, forms.ModelForm):
             if not self.instance.pk:
                 self.initial["account_manager"] = user.pk
 
-    def validate_unique(self) -> None:
-        """Left to the service: `customer_create`/`customer_update` validate the whole record,
-        uniqueness included, and the view shows their errors on this form. Checking here too would
-        run the same queries twice on every save."""
+    def _post_clean(self) -> None:
+        """Put the typed values on the instance and run the model's own clean(): tax ID and phone
+        are normalised and their errors shown on their fields. The field, uniqueness and constraint
+        checks are the service's: customer_create/customer_update validate the whole record and the
+        view shows on this form what they refuse. Checking here as well ran each check twice."""
+        try:
+            self.instance = construct_instance(self, self.instance, self._meta.fields, self._meta.exclude)
+            self.instance.clean()
+        except ValidationError as exc:
+            self._update_errors(exc)
 
 
 class ContactForm(VersionedFormMixin, forms.ModelForm):
