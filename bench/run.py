@@ -38,7 +38,7 @@ from urllib.parse import urlencode
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench import common
-from bench.scenarios import BUDGETS, MAX_QUERIES, MAX_RSS_MB, WRITES, Request, Scenario, State, discover
+from bench.scenarios import BUDGETS, MAX_GENERATE_S, MAX_QUERIES, MAX_RSS_MB, WRITES, Request, Scenario, State, discover
 
 HOST = "127.0.0.1"
 RESULTS = common.ROOT / "bench" / "results"
@@ -628,7 +628,8 @@ def main(argv: list[str] | None = None) -> int:
     say("-" * 108)
     say(
         f"peak RSS per worker: {', '.join(f'{mb:.0f} MB' for mb in rss)} (budget ≤ {MAX_RSS_MB} MB); "
-        f"data generated in {manifest['generate_s']:.1f} s; queries ≤ {MAX_QUERIES} per page; budgets apply at L"
+        f"data generated in {manifest['generate_s']:.1f} s (budget ≤ {MAX_GENERATE_S} s for L on SQLite); "
+        f"queries ≤ {MAX_QUERIES} per page; budgets apply at L"
     )
     report = {
         "scale": scale,

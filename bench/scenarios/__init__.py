@@ -77,6 +77,7 @@ BUDGETS: dict[str, Budget] = {
 }
 MAX_QUERIES = 15
 MAX_RSS_MB = 150
+MAX_GENERATE_S = 120  # scale L on SQLite
 
 
 @dataclass(frozen=True)
