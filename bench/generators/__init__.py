@@ -35,6 +35,7 @@ Generators run in one transaction per generator, in dependency order (ties by na
 import datetime as dt
 import importlib
 import itertools
+import operator
 import pkgutil
 import random
 import zlib
@@ -110,8 +111,9 @@ class Context:
         Bulk paths, no model instances (800,000 rows at scale L) and no signals: on PostgreSQL one
         COPY per call (statement triggers such as the row counters run once); on SQLite one
         prepared INSERT run for every row of a batch of `batch_size` (`executemany`). Values are
-        converted the way Django converts them for the database, fields left out take their
-        default, `auto_now` fields the moment of the run.
+        plain Python values (str, int, bool, aware datetime…) converted the way Django converts
+        them for the database; fields left out take their default, `auto_now` fields the moment
+        of the run.
         """
         rows = iter(rows)
         first = next(rows, None)
@@ -123,23 +125,31 @@ class Context:
         fields = [
             f for f in model._meta.concrete_fields if not (isinstance(f, models.AutoField) and f.attname not in given)
         ]
-        known = {f.attname for f in fields}
-        converters = [_converter(f) for f in fields]
-        defaults: dict[str, Any] = {}
+        plans: dict[tuple[str, ...], tuple[Callable, list]] = {}
 
-        def default(field: Any) -> Any:
-            if field.attname not in defaults:
-                defaults[field.attname] = _default(field)
-            return defaults[field.attname]
+        def plan(keys: tuple[str, ...]) -> tuple[Callable, list]:
+            """How to turn a row with these keys into the column values (rows share their keys)."""
+            attnames = [names.get(key, key) for key in keys]
+            unknown = set(attnames) - {f.attname for f in fields}
+            if unknown:
+                raise ValueError(f"{model.__name__} has no field(s) {sorted(unknown)}")
+            position = {attname: i for i, attname in enumerate(attnames)}
+            steps = [
+                (position[f.attname], _converter(f), None) if f.attname in position else (None, None, _default(f))
+                for f in fields
+            ]
+            return operator.itemgetter(*keys) if len(keys) > 1 else (lambda row: (row[keys[0]],)), steps
 
         def values() -> Iterator[tuple[Any, ...]]:
             for row in itertools.chain([first], rows):
-                given = {names.get(key, key): value for key, value in row.items()}
-                if not given.keys() <= known:
-                    raise ValueError(f"{model.__name__} has no field(s) {sorted(given.keys() - known)}")
+                keys = tuple(row)
+                if keys not in plans:
+                    plans[keys] = plan(keys)
+                get, steps = plans[keys]
+                given = get(row)
                 yield tuple(
-                    convert(given[f.attname]) if f.attname in given else default(f)
-                    for f, convert in zip(fields, converters, strict=True)
+                    default if i is None else given[i] if convert is None else convert(given[i])
+                    for i, convert, default in steps
                 )
 
         qn = connection.ops.quote_name
@@ -171,25 +181,27 @@ class Context:
         return local
 
 
-_PLAIN = (str, int, bool, float, type(None))
+# Fields whose values, given as plain Python values, go to the database as they are.
+_AS_IS = (models.CharField, models.TextField, models.IntegerField, models.BooleanField, models.ForeignKey)
 
 
-def _converter(field: Any) -> Callable[[Any], Any]:
-    """Django's conversion for `field`, skipped for plain values that need none."""
+def _converter(field: Any) -> Callable[[Any], Any] | None:
+    """How `field`'s value is converted for the database (None: it is not)."""
     if isinstance(field, models.DateTimeField):
-        adapt = connection.ops.adapt_datetimefield_value
-        return lambda value: adapt(value) if value is not None else None
-
-    def convert(value: Any) -> Any:
-        return value if type(value) in _PLAIN else field.get_db_prep_save(value, connection)
-
-    return convert
+        if connection.vendor == "sqlite":  # what Django's SQLite backend stores: naive UTC text
+            return lambda value: None if value is None else str(value.astimezone(dt.UTC).replace(tzinfo=None))
+        return None  # psycopg sends aware datetimes as they are
+    if isinstance(field, _AS_IS):
+        return None
+    return lambda value: field.get_db_prep_save(value, connection)
 
 
 def _default(field: Any) -> Any:
-    if getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False):
-        return _converter(field)(timezone.now())
-    return field.get_db_prep_save(field.get_default(), connection)
+    value = timezone.now() if getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False) else None
+    if value is None:
+        return field.get_db_prep_save(field.get_default(), connection)
+    convert = _converter(field)
+    return convert(value) if convert else value
 
 
 def discover() -> dict[str, Generator]:
