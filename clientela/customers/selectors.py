@@ -109,10 +109,29 @@ def search_customers(*, query: str, limit: int = 20) -> QuerySet[Customer]:
     return qs.order_by("name")[:limit]
 
 
+TIMELINE_COLUMNS = (
+    "occurred_at",
+    "channel",
+    "direction",
+    "subject",
+    "notes",
+    "user__first_name",
+    "user__last_name",
+    "user__username",
+    "contact__first_name",
+    "contact__last_name",
+)
+
+
 def interactions_timeline(
     *, customer: Customer, user: Any, before: dt.datetime | None, limit: int
 ) -> list[TimelineEntry]:
-    qs = Interaction.objects.filter(customer=customer, archived_at__isnull=True).select_related("user", "contact")
+    # Only the columns the entries show: a timeline row is not worth two full related records.
+    qs = (
+        Interaction.objects.filter(customer=customer, archived_at__isnull=True)
+        .select_related("user", "contact")
+        .only(*TIMELINE_COLUMNS)
+    )
     if before is not None:
         qs = qs.filter(occurred_at__lt=before)
     entries = []
