@@ -455,7 +455,12 @@ def git_describe() -> str:
         head = subprocess.run(
             ["git", "rev-parse", "--short", "HEAD"], cwd=common.ROOT, capture_output=True, text=True, check=True
         ).stdout.strip()
-        dirty = subprocess.run(["git", "status", "--porcelain"], cwd=common.ROOT, capture_output=True, text=True)
+        dirty = subprocess.run(  # the results a run writes do not make the code dirty
+            ["git", "status", "--porcelain", "--", ".", ":!bench/results"],
+            cwd=common.ROOT,
+            capture_output=True,
+            text=True,
+        )
         return head + ("-dirty" if dirty.stdout.strip() else "")
     except (OSError, subprocess.CalledProcessError):
         return "unknown"
