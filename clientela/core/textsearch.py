@@ -168,7 +168,10 @@ def term_q(model: type, field: str, word: str, *, path: str = "") -> Q:
     ids = matching_ids(model, field, [word]) if len(word) >= TRIGRAM else None
     if ids is not None:
         return Q(**{f"{path}pk__in": ids})
-    return Q(**{f"{path}{field}__contains": word})
+    if path:
+        # A subquery on the other model, so its own index answers it even inside an OR.
+        return Q(**{f"{path}pk__in": model._default_manager.filter(**{f"{field}__contains": word}).values("pk")})
+    return Q(**{f"{field}__contains": word})
 
 
 def text_search(queryset: QuerySet, field: str, query: str) -> QuerySet:

@@ -82,6 +82,8 @@ class Customer(BusinessRecord):
             models.Index(fields=["country", "name", "id"], condition=LIVE, name="customer_live_country_idx"),
             models.Index(fields=["segment", "name", "id"], condition=LIVE, name="customer_live_segment_idx"),
             models.Index(fields=["account_manager", "name", "id"], condition=LIVE, name="customer_live_manager_idx"),
+            # The few archived customers, whose contacts the contact list leaves out.
+            models.Index(fields=["id"], condition=models.Q(archived_at__isnull=False), name="customer_archived_idx"),
         ]
 
     def __str__(self) -> str:
@@ -143,6 +145,8 @@ class Contact(BusinessRecord):
         indexes = [
             models.Index(fields=["customer", "last_name"], name="contact_customer_idx"),
             models.Index(fields=["email"], name="contact_email_idx"),
+            # The contact list's order (docs/performance.md).
+            models.Index(fields=["last_name", "first_name", "id"], condition=LIVE, name="contact_live_name_idx"),
         ]
 
     def __str__(self) -> str:
@@ -223,6 +227,8 @@ class Interaction(BusinessRecord):
         indexes = [
             models.Index(fields=["customer", "-occurred_at"], name="interaction_timeline_idx"),
             models.Index(fields=["-occurred_at"], name="interaction_recent_idx"),
+            # The interaction list's order, newest first with ties by id (docs/performance.md).
+            models.Index(fields=["occurred_at", "id"], condition=LIVE, name="interaction_live_when_idx"),
         ]
 
     def __str__(self) -> str:

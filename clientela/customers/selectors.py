@@ -37,9 +37,23 @@ def customer_get(*, user: Any, pk: int) -> Customer:
 
 
 def contact_list(*, user: Any) -> QuerySet[Contact]:
-    return Contact.objects.filter(archived_at__isnull=True, customer__archived_at__isnull=True).select_related(
-        "customer"
+    """Contacts not archived, of customers not archived. The archived customers are few and found
+    by their own index, so "not one of those" lets the list walk its name index in order."""
+    archived_customers = Customer.objects.filter(archived_at__isnull=False).values("pk")
+    return (
+        Contact.objects.filter(archived_at__isnull=True)
+        .exclude(customer_id__in=archived_customers)
+        .select_related("customer")
     )
+
+
+def contact_count(*, user: Any) -> int | None:
+    """How many contacts `contact_list()` yields, without counting 200,000 rows: the exact counter
+    of contacts not archived, less those of archived customers (a handful, by index)."""
+    live = row_count(Contact, live=True)
+    if live is None:
+        return None
+    return live - Contact.objects.filter(archived_at__isnull=True, customer__archived_at__isnull=False).count()
 
 
 def contact_get(*, user: Any, pk: int) -> Contact:

@@ -191,6 +191,9 @@ class ContactListView(RecordListView):
     def base_queryset(self):
         return selectors.contact_list(user=self.request.user)
 
+    def unfiltered_count(self) -> int | None:
+        return selectors.contact_count(user=self.request.user)
+
 
 @permission_required("contacts.change")
 def contact_create(request: HttpRequest, pk: int) -> HttpResponse:

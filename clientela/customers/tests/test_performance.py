@@ -160,6 +160,21 @@ def test_the_unfiltered_list_reads_the_counter_and_a_filtered_one_counts(client_
     assert archived.context["paginator"].count == 4
 
 
+def test_the_contact_and_interaction_lists_count_exactly_without_counting_every_row(client_as):
+    kept, gone = CustomerFactory(), CustomerFactory(archived_at=timezone.now())
+    ContactFactory.create_batch(3, customer=kept)
+    ContactFactory.create_batch(2, customer=gone)
+    ContactFactory(customer=kept, archived_at=timezone.now())
+    InteractionFactory.create_batch(2, customer=kept)
+    InteractionFactory(customer=kept, archived_at=timezone.now())
+    client = client_as("sales_manager")
+    contacts = client.get(reverse("customers:contacts"))
+    assert contacts.context["paginator"].count == len(contacts.context["object_list"]) == 3
+    assert selectors.contact_count(user=None) == selectors.contact_list(user=None).count() == 3
+    interactions = client.get(reverse("customers:interactions"))
+    assert interactions.context["paginator"].count == len(interactions.context["object_list"]) == 2
+
+
 def test_the_api_count_is_exact_with_and_without_filters(api_as):
     CustomerFactory.create_batch(3, status="active")
     CustomerFactory(status="former")
