@@ -5,14 +5,32 @@ from django.utils.translation import gettext as _
 from rest_framework import exceptions, filters, permissions
 from rest_framework.pagination import PageNumberPagination
 
-from .importing import normalise
+from .listing import CountedPaginator
 from .permissions import has_perm
+from .textsearch import text_search
+
+# Query parameters that page or order a list without narrowing it.
+NOT_FILTERS = frozenset({"page", "page_size", "ordering", "format"})
 
 
 class Pagination(PageNumberPagination):
+    """`?page=&page_size=` (max 500). A list requested without filters takes its count from the
+    view's `unfiltered_count()` when it has one (an exact counter: core.rowcount), instead of
+    counting every row."""
+
     page_size = 50
     page_size_query_param = "page_size"
     max_page_size = 500
+    known_count: int | None = None
+
+    def paginate_queryset(self, queryset, request, view=None):
+        counter = getattr(view, "unfiltered_count", None)
+        unfiltered = not (set(request.query_params) - NOT_FILTERS)
+        self.known_count = counter() if counter is not None and unfiltered else None
+        return super().paginate_queryset(queryset, request, view)
+
+    def django_paginator_class(self, queryset, page_size):  # DRF builds its paginator through this
+        return CountedPaginator(queryset, page_size, count=self.known_count)
 
     def get_page_size(self, request):
         raw = request.query_params.get(self.page_size_query_param)
@@ -50,7 +68,4 @@ class SearchFilter(filters.SearchFilter):
         text_field = getattr(view, "search_text_field", None)
         if text_field is None:
             return super().filter_queryset(request, queryset, view)
-        query = normalise(request.query_params.get(self.search_param, ""))
-        for term in query.split()[:8]:
-            queryset = queryset.filter(**{f"{text_field}__contains": term})
-        return queryset
+        return text_search(queryset, text_field, request.query_params.get(self.search_param, ""))

@@ -148,7 +148,12 @@ class CustomerViewSet(ServiceViewSet):
     }
 
     def get_queryset(self):
-        return selectors.customer_list(user=self.request.user, include_archived=True).order_by("name", "id")
+        # The serializer gives the account manager's id only: no join.
+        queryset = selectors.customer_list(user=self.request.user, include_archived=True)
+        return queryset.select_related(None).order_by("name", "id")
+
+    def unfiltered_count(self) -> int | None:
+        return selectors.customer_count(user=self.request.user, include_archived=True)
 
     def _check_assignment(self, data: dict[str, Any], current: Any = None) -> dict[str, Any]:
         user = self.request.user
@@ -197,6 +202,9 @@ class ContactViewSet(ServiceViewSet):
             .order_by("last_name", "first_name", "id")
         )
 
+    def unfiltered_count(self) -> int | None:
+        return selectors.contact_count_all(user=self.request.user)
+
     def create_record(self, data: dict[str, Any]) -> Contact:
         data = dict(data)
         customer = data.pop("customer")
@@ -235,6 +243,9 @@ class InteractionViewSet(ServiceViewSet):
             .select_related("customer", "contact", "user")
             .order_by("-occurred_at", "-id")
         )
+
+    def unfiltered_count(self) -> int | None:
+        return selectors.interaction_count(user=self.request.user, include_archived=True)
 
     def create_record(self, data: dict[str, Any]) -> Interaction:
         data = dict(data)

@@ -11,6 +11,8 @@ class CustomersConfig(AppConfig):
 
     def ready(self) -> None:
         from clientela.core import registry as r
+        from clientela.core.rowcount import register_row_count
+        from clientela.core.textsearch import register_text_search
 
         from . import selectors
         from .importers import contact_importer, customer_importer
@@ -38,3 +40,9 @@ class CustomersConfig(AppConfig):
         )
         r.register_importer(customer_importer)
         r.register_importer(contact_importer)
+        # Indexes built by migration 0002: search without scanning, list counts without counting.
+        register_text_search(Customer, "search_text")
+        register_text_search(Contact, "search_text")
+        register_row_count(Customer)
+        register_row_count(Contact)
+        register_row_count(Interaction)

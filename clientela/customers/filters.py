@@ -9,15 +9,14 @@ from django_countries import countries
 
 from clientela.core.forms import DateInput
 from clientela.core.importing import normalise
+from clientela.core.textsearch import term_q, terms, text_search
 
 from .models import Contact, Customer, Interaction
-from .selectors import account_manager_choices, segment_choices
+from .selectors import account_manager_options, country_choices, segment_choices
 
 
 def _search(queryset: QuerySet, name: str, value: str) -> QuerySet:
-    for term in normalise(value).split()[:8]:
-        queryset = queryset.filter(search_text__contains=term)
-    return queryset
+    return text_search(queryset, "search_text", value)
 
 
 class CustomerFilter(django_filters.FilterSet):
@@ -40,11 +39,13 @@ class CustomerFilter(django_filters.FilterSet):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        used = set(Customer.objects.values_list("country", flat=True).distinct())
+        used = set(country_choices())
         self.filters["country"].extra["choices"] = [(c.code, c.name) for c in countries if c.code in used]
         self.filters["segment"].extra["choices"] = [(s, s) for s in segment_choices()]
-        self.filters["account_manager"].extra["choices"] = [("me", _("Me")), ("none", _("Nobody"))] + [
-            (str(u.pk), str(u)) for u in account_manager_choices()
+        self.filters["account_manager"].extra["choices"] = [
+            ("me", _("Me")),
+            ("none", _("Nobody")),
+            *account_manager_options(),
         ]
 
     def search(self, queryset, name, value):
@@ -74,9 +75,10 @@ class ContactFilter(django_filters.FilterSet):
         fields = ["q", "survey_consent", "marketing_consent"]
 
     def search(self, queryset, name, value):
-        terms = normalise(value).split()[:8]
-        for term in terms:
-            queryset = queryset.filter(Q(search_text__contains=term) | Q(customer__search_text__contains=term))
+        for term in terms(value):
+            queryset = queryset.filter(
+                term_q(Contact, "search_text", term) | term_q(Customer, "search_text", term, path="customer__")
+            )
         return queryset
 
 
@@ -102,7 +104,9 @@ class InteractionFilter(django_filters.FilterSet):
 
     def search(self, queryset, name, value):
         for term in value.split()[:8]:
-            queryset = queryset.filter(Q(subject__icontains=term) | Q(customer__search_text__contains=normalise(term)))
+            queryset = queryset.filter(
+                Q(subject__icontains=term) | term_q(Customer, "search_text", normalise(term), path="customer__")
+            )
         return queryset
 
     def only_mine(self, queryset, name, value):

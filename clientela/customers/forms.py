@@ -3,10 +3,13 @@
 from typing import Any
 
 from django import forms
+from django.core.exceptions import ValidationError
+from django.forms.models import construct_instance
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from clientela.core.forms import DateTimeInput, VersionedFormMixin
+from clientela.core.listing import QuickSelect
 from clientela.core.permissions import has_perm
 
 from .models import Contact, Customer, Interaction
@@ -46,6 +49,17 @@ class CustomerForm(VersionedFormMixin, forms.ModelForm):
             if not self.instance.pk:
                 self.initial["account_manager"] = user.pk
 
+    def _post_clean(self) -> None:
+        """Put the typed values on the instance and run the model's own clean(): tax ID and phone
+        are normalised and their errors shown on their fields. The field, uniqueness and constraint
+        checks are the service's: customer_create/customer_update validate the whole record and the
+        view shows on this form what they refuse. Checking here as well ran each check twice."""
+        try:
+            self.instance = construct_instance(self, self.instance, self._meta.fields, self._meta.exclude)
+            self.instance.clean()
+        except ValidationError as exc:
+            self._update_errors(exc)
+
 
 class ContactForm(VersionedFormMixin, forms.ModelForm):
     class Meta:
@@ -67,7 +81,14 @@ class InteractionForm(VersionedFormMixin, forms.ModelForm):
     class Meta:
         model = Interaction
         fields = ["channel", "direction", "occurred_at", "contact", "subject", "notes"]
-        widgets = {"occurred_at": DateTimeInput(), "notes": forms.Textarea(attrs={"rows": 3})}
+        # Shown on every 360° page (the quick "log interaction" form): selects rendered in Python.
+        widgets = {
+            "channel": QuickSelect,
+            "direction": QuickSelect,
+            "contact": QuickSelect,
+            "occurred_at": DateTimeInput(),
+            "notes": forms.Textarea(attrs={"rows": 3}),
+        }
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

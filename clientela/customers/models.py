@@ -15,6 +15,8 @@ from clientela.core.models import BusinessRecord
 
 from .validation import format_tax_id, normalise_phone, normalise_tax_id
 
+LIVE = models.Q(archived_at__isnull=True)
+
 
 class Customer(BusinessRecord):
     class Kind(models.TextChoices):
@@ -77,10 +79,21 @@ class Customer(BusinessRecord):
         constraints = [
             models.UniqueConstraint(fields=["tax_id"], condition=~models.Q(tax_id=""), name="customer_tax_id_unique"),
         ]
+        # The list shows customers not archived, by name; each filter has an index that yields them
+        # in that order and counts them without reading the table (docs/performance.md).
         indexes = [
             models.Index(fields=["name", "id"], name="customer_name_idx"),
             models.Index(fields=["account_manager", "status"], name="customer_manager_idx"),
             models.Index(fields=["country", "status"], name="customer_country_idx"),
+            models.Index(fields=["status", "name", "id"], condition=LIVE, name="customer_live_status_idx"),
+            models.Index(fields=["kind", "name", "id"], condition=LIVE, name="customer_live_kind_idx"),
+            models.Index(fields=["country", "name", "id"], condition=LIVE, name="customer_live_country_idx"),
+            models.Index(fields=["segment", "name", "id"], condition=LIVE, name="customer_live_segment_idx"),
+            models.Index(fields=["account_manager", "name", "id"], condition=LIVE, name="customer_live_manager_idx"),
+            # The few archived customers, whose contacts the contact list leaves out.
+            models.Index(fields=["id"], condition=models.Q(archived_at__isnull=False), name="customer_archived_idx"),
+            # The few blocked customers (LOPDGDD art. 32), subtracted from counts for most roles.
+            models.Index(fields=["id"], condition=models.Q(blocked_until__isnull=False), name="customer_blocked_idx"),
         ]
 
     def __str__(self) -> str:
@@ -144,6 +157,9 @@ class Contact(BusinessRecord):
         indexes = [
             models.Index(fields=["customer", "last_name"], name="contact_customer_idx"),
             models.Index(fields=["email"], name="contact_email_idx"),
+            # The contact list's order (docs/performance.md).
+            models.Index(fields=["last_name", "first_name", "id"], condition=LIVE, name="contact_live_name_idx"),
+            models.Index(fields=["id"], condition=models.Q(blocked_until__isnull=False), name="contact_blocked_idx"),
         ]
 
     def __str__(self) -> str:
@@ -224,6 +240,8 @@ class Interaction(BusinessRecord):
         indexes = [
             models.Index(fields=["customer", "-occurred_at"], name="interaction_timeline_idx"),
             models.Index(fields=["-occurred_at"], name="interaction_recent_idx"),
+            # The interaction list's order, newest first with ties by id (docs/performance.md).
+            models.Index(fields=["occurred_at", "id"], condition=LIVE, name="interaction_live_when_idx"),
         ]
 
     def __str__(self) -> str:

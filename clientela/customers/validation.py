@@ -5,6 +5,7 @@ SPEC's sense: where the country has a known scheme the number must be valid for 
 any plausible identifier is accepted.
 """
 
+import functools
 import re
 from importlib import import_module
 from typing import Any
@@ -82,7 +83,10 @@ def normalise_tax_id(value: str, country: str) -> str:
     )
 
 
+@functools.lru_cache(maxsize=4096)
 def format_tax_id(value: str, country: str) -> str:
+    """The stored (compact) tax ID as its country writes it, e.g. the CUIT 30712345671 as
+    30-71234567-1. Cached: a list shows dozens per page and the answer never changes."""
     for module in _modules(str(country or "")):
         try:
             module.validate(value)

@@ -48,7 +48,13 @@ class CustomerListView(RecordListView):
     export_basename = "clientes"
 
     def base_queryset(self):
-        return selectors.customer_list(user=self.request.user, include_archived=self.request.GET.get("archived") == "1")
+        return selectors.customer_list(user=self.request.user, include_archived=self.include_archived())
+
+    def include_archived(self) -> bool:
+        return self.request.GET.get("archived") == "1"
+
+    def unfiltered_count(self) -> int | None:
+        return selectors.customer_count(user=self.request.user, include_archived=self.include_archived())
 
 
 @permission_required("customers.add")
@@ -189,6 +195,9 @@ class ContactListView(RecordListView):
     def base_queryset(self):
         return selectors.contact_list(user=self.request.user)
 
+    def unfiltered_count(self) -> int | None:
+        return selectors.contact_count(user=self.request.user)
+
 
 @permission_required("contacts.change")
 def contact_create(request: HttpRequest, pk: int) -> HttpResponse:
@@ -259,6 +268,9 @@ class InteractionListView(RecordListView):
 
     def base_queryset(self):
         return selectors.interaction_list(user=self.request.user)
+
+    def unfiltered_count(self) -> int | None:
+        return selectors.interaction_count(user=self.request.user)
 
 
 @permission_required("interactions.add")

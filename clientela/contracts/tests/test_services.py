@@ -140,6 +140,7 @@ def test_a_passed_review_lets_the_contract_become_active_and_announces_it(users)
 def test_a_renewal_is_announced_as_one(users):
     earlier = active(users)
     received = []
+
     def receiver(sender, **kw):
         received.append(kw["renewal"])
 
@@ -404,6 +405,7 @@ def obligation(users) -> Deliverable:
 
 def test_a_conforming_delivery_delivers_the_deliverable_and_announces_it(users, obligation):
     received = []
+
     def receiver(sender, **kw):
         received.append(kw)
 
