@@ -162,8 +162,9 @@ def priority_status_matrix(qs: QuerySet[Requirement]) -> dict[str, Any]:
 
 def concerned_people(requirement: Requirement, *, approver: Any = None) -> list[Any]:
     """Who must hear of a change to an agreed requirement (ISO 9001 8.2.4): the customer's account
-    manager and whoever approved the version it replaces."""
-    people = [requirement.customer.account_manager, approver]
+    manager, whoever approved the version it replaces and the owner of its contract."""
+    owner = requirement.contract.owner if requirement.contract_id else None
+    people = [requirement.customer.account_manager, approver, owner]
     return [p for p in dict.fromkeys(people) if p is not None]
 
 
