@@ -38,7 +38,7 @@ class RenamingImporter(Importer):
 def test_a_row_refused_by_a_rule_is_reported_on_its_line_and_nothing_is_written(users):
     CustomerFactory(code="CLI-000001", name="Uno")
     CustomerFactory(code="CLI-000002", name="Dos")
-    data = "code;name\nCLI-000001;Uno nuevo\nCLI-000002;Dos cerrado\n".encode()
+    data = b"code;name\nCLI-000001;Uno nuevo\nCLI-000002;Dos cerrado\n"
     report = run_import(RenamingImporter(), data, filename="c.csv", actor=users["admin"], dry_run=False)
     assert report.errors == [{"line": 3, "column": "", "message": "Este cliente está cerrado: no se puede cambiar."}]
     assert not report.committed
