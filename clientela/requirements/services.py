@@ -2,6 +2,7 @@
 scheduled task and demo alike)."""
 
 import datetime as dt
+import logging
 from collections.abc import Iterable
 from typing import Any
 
@@ -21,6 +22,9 @@ from clientela.customers.models import Contact, Customer
 from .models import NOTE_MAX, SUBSTANCE_FIELDS, Requirement, RequirementVersion, Status
 from .selectors import concerned_people
 from .states import REQUIREMENT_FLOW
+from .traceability import deliverable_facts, trace_row
+
+logger = logging.getLogger(__name__)
 
 # What a person edits. The contract is not substance (SUBSTANCE_FIELDS): it changes in place at any status.
 CONTENT_FIELDS = (
@@ -428,6 +432,48 @@ def deliverable_trace(
         traced = set(requirement.deliverables.values_list("pk", flat=True)) ^ {deliverable.pk}
         requirement_trace(actor=actor, requirement=requirement, deliverables=Deliverable.objects.filter(pk__in=traced))
     return list(deliverable.requirements.order_by("number"))
+
+
+@transaction.atomic
+def requirements_fulfil_delivered(*, deliverable: Deliverable) -> list[Requirement]:
+    """Mark fulfilled the approved requirements traced to `deliverable` whose every traced deliverable
+    (cancelled ones aside) has been delivered in time and form, and tell the people concerned.
+    Idempotent: only approved requirements move, so running it again changes nothing. A requirement
+    the flow refuses stays as it is; it never undoes the delivery that triggered it."""
+    candidates = list(
+        Requirement.objects.filter(deliverables=deliverable, status=Status.APPROVED, archived_at__isnull=True)
+        .select_related("customer__account_manager", "contract__owner")
+        .order_by("pk")
+    )
+    traced = deliverable_facts([r.pk for r in candidates])
+    fulfilled = []
+    for requirement in candidates:
+        if not trace_row(requirement, traced.get(requirement.pk, ())).in_time_and_form:
+            continue
+        try:
+            with transaction.atomic():
+                done = requirement_transition(
+                    actor=None,
+                    requirement=requirement,
+                    target=Status.FULFILLED,
+                    note=_("Every deliverable traced to it was delivered in time and form."),
+                )
+        except (DomainError, ValidationError):
+            logger.warning("Requirement %s could not be marked fulfilled after a delivery", requirement.number)
+            continue
+        fulfilled.append(done)
+        notifications.notify(
+            recipients=concerned_people(requirement),
+            kind="requirements.fulfilled",
+            title=lambda r=requirement: (
+                _("Requirement %(number)s fulfilled: every deliverable traced to it was delivered in time and form")
+                % {"number": r.number}
+            ),
+            url=requirement.get_absolute_url(),
+            target=requirement,
+            dedupe_key=f"requirement-fulfilled:{requirement.pk}",
+        )
+    return fulfilled
 
 
 @transaction.atomic
