@@ -90,7 +90,7 @@ def test_an_edited_export_updates_a_draft_but_not_an_agreed_requirement(client_a
     sheet = book.active
     for row in sheet.iter_rows(min_row=2):
         if row[0].value == draft.number:
-            row[2].value = "Borrador corregido"
+            row[3].value = "Borrador corregido"
     out = io.BytesIO()
     book.save(out)
     report = run_import(
@@ -101,7 +101,7 @@ def test_an_edited_export_updates_a_draft_but_not_an_agreed_requirement(client_a
     assert draft.title == "Borrador corregido"
     for row in sheet.iter_rows(min_row=2):
         if row[0].value == approved.number:
-            row[2].value = "Acordado cambiado"
+            row[3].value = "Acordado cambiado"
     out = io.BytesIO()
     book.save(out)
     report = run_import(
