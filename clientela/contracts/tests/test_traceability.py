@@ -210,3 +210,27 @@ def test_the_deliverables_list_needs_the_same_queries_with_more_requirements(
         traced(RequirementFactory(customer=customer), matrix_data["pending"], DeliverableFactory(contract=contract))
     with django_assert_max_num_queries(len(few.captured_queries)):
         api.get("/api/v1/deliverables/")
+
+
+# --- the contract's customer -------------------------------------------------------------------------------
+
+
+def test_a_draft_contract_keeps_its_customer_once_requirements_depend_on_it(users, customer):
+    from django.core.exceptions import ValidationError
+
+    from clientela.contracts import services
+
+    other = CustomerFactory(account_manager=users["account_manager"])
+    linked = ContractFactory(customer=customer, status="draft")
+    RequirementFactory(customer=customer, contract=linked)
+    traced_only = ContractFactory(customer=customer, status="draft")
+    traced(RequirementFactory(customer=customer), DeliverableFactory(contract=traced_only))
+    for contract in (linked, traced_only):
+        with pytest.raises(ValidationError) as refused:
+            services.contract_update(actor=users["sales_manager"], contract=contract, data={"customer": other})
+        assert "customer" in refused.value.message_dict
+    free = ContractFactory(customer=customer, status="draft")
+    assert (
+        services.contract_update(actor=users["sales_manager"], contract=free, data={"customer": other}).customer
+        == other
+    )
