@@ -11,6 +11,8 @@ from . import services
 
 
 @receiver(events.delivery_recorded, dispatch_uid="requirements.fulfil_when_delivered")
-def fulfil_when_delivered(sender: Any, *, delivery: Any, conforming: bool, **kwargs: Any) -> None:
-    if conforming:
-        services.requirements_fulfil_delivered(deliverable=delivery.deliverable)
+def fulfil_when_delivered(sender: Any, *, delivery: Any, conforming: bool = False, **kwargs: Any) -> None:
+    # Only a delivery of a contract deliverable can fulfil a requirement; stand-ins carry none.
+    deliverable = getattr(delivery, "deliverable", None)
+    if conforming and deliverable is not None:
+        services.requirements_fulfil_delivered(deliverable=deliverable)

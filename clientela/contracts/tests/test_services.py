@@ -140,11 +140,16 @@ def test_a_passed_review_lets_the_contract_become_active_and_announces_it(users)
 def test_a_renewal_is_announced_as_one(users):
     earlier = active(users)
     received = []
-    events.contract_activated.connect(lambda sender, **kw: received.append(kw["renewal"]), weak=False)
+
+    def receiver(sender, **kw):
+        received.append(kw["renewal"])
+
+    events.contract_activated.connect(receiver, weak=False)
     try:
         active(users, customer=earlier.customer, renews=earlier)
     finally:
-        events.contract_activated.receivers.clear()
+        # Only this test's receiver: the other modules' stay connected for the tests that follow.
+        events.contract_activated.disconnect(receiver)
     assert received == [True]
 
 
@@ -401,13 +406,18 @@ def obligation(users) -> Deliverable:
 
 def test_a_conforming_delivery_delivers_the_deliverable_and_announces_it(users, obligation):
     received = []
-    events.delivery_recorded.connect(lambda sender, **kw: received.append(kw), weak=False)
+
+    def receiver(sender, **kw):
+        received.append(kw)
+
+    events.delivery_recorded.connect(receiver, weak=False)
     try:
         delivery = services.delivery_record(
             actor=users["operations"], deliverable=obligation, data={"delivered_on": D(2026, 6, 9), "notes": "Enviado"}
         )
     finally:
-        events.delivery_recorded.receivers.clear()
+        # Only this test's receiver: the other modules' stay connected for the tests that follow.
+        events.delivery_recorded.disconnect(receiver)
     obligation.refresh_from_db()
     assert obligation.status == "delivered" and delivery.recorded_by == users["operations"] and delivery.on_time
     (event,) = received
