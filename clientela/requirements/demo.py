@@ -587,15 +587,20 @@ def _backdate(requirement: Requirement, plan: Plan) -> Requirement:
     return requirement
 
 
-def _main_contracts(ctx) -> dict[int, Contract]:
-    """Each customer's contract its requirements belong to: the running one, else the latest."""
+def _contracts_by_customer(ctx) -> dict[int, list[Contract]]:
+    """Each customer's contracts that were delivered or are being delivered, oldest first."""
     ids = [c.pk for c in ctx.shared.get("contracts", [])]
-    by_customer: dict[int, Contract] = {}
+    by_customer: dict[int, list[Contract]] = {}
     for contract in Contract.objects.filter(pk__in=ids, status__in=TRACED_CONTRACTS).order_by("start_date", "pk"):
-        current = by_customer.get(contract.customer_id)
-        if current is None or current.status != Contract.Status.ACTIVE or contract.status == Contract.Status.ACTIVE:
-            by_customer[contract.customer_id] = contract
+        by_customer.setdefault(contract.customer_id, []).append(contract)
     return by_customer
+
+
+def _contract_at(contracts: list[Contract], days_ago: float) -> Contract | None:
+    """The contract a requirement captured `days_ago` belongs to: the first one still running then
+    (requirements are often agreed while the contract is negotiated), else the latest."""
+    captured = _day(days_ago)
+    return next((c for c in contracts if c.end_date >= captured), contracts[-1] if contracts else None)
 
 
 class Tracer:
@@ -656,7 +661,7 @@ class Tracer:
 def load(ctx) -> None:
     rng = ctx.rng
     customers = [c for c in ctx.shared.get("customers", []) if c.status in ("active", "prospect", "inactive")]
-    contracts = _main_contracts(ctx)
+    contracts = _contracts_by_customer(ctx)
     tracer = Tracer(ctx)
     vague_left = 7
     for customer in customers:
@@ -679,7 +684,7 @@ def load(ctx) -> None:
             if outcome == "clarifying":
                 created = rng.uniform(3, 60)
             # Most requirements belong to the customer's contract; a few are general expectations.
-            contract = contracts.get(customer.pk) if rng.random() < 0.85 else None
+            contract = _contract_at(contracts.get(customer.pk, []), created) if rng.random() < 0.85 else None
             requirement = _capture(ctx, customer, contacts, spec, outcome, created, contract=contract)
             tracer.trace(requirement, spec)
         if vague_left and customer.status == "active":
