@@ -48,7 +48,7 @@ def test_from_draft_to_conforming_delivery_and_the_cct_follows(page, users):
 
     page.get_by_role("link", name="Añadir entregable").click()
     field(page, "Descripción").fill("Informe de puesta en marcha")
-    field(page, "Fecha de vencimiento").fill(today.isoformat())
+    field(page, "Fecha límite").fill(today.isoformat())
     field(page, "Criterios de aceptación").fill("Informe firmado por el jefe de mantenimiento del hospital")
     page.get_by_role("button", name="Guardar").click()
     expect(page.get_by_role("link", name="Informe de puesta en marcha")).to_be_visible()
