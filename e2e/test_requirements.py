@@ -1,11 +1,14 @@
 """Requirements as an account manager and a sales manager use them: capture with a vague word, clarify,
-record the customer's confirmation, validate, approve, change it (new version, diff)."""
+record the customer's confirmation, validate, approve, change it (new version, diff), trace it to a
+deliverable and find it in the contract's traceability matrix."""
 
+import datetime as dt
 import re
 
 import pytest
 from playwright.sync_api import expect
 
+from clientela.contracts.tests.factories import ContractFactory, DeliverableFactory
 from clientela.customers import services as customer_services
 from clientela.requirements.models import Requirement
 
@@ -32,7 +35,23 @@ def customer(users):
     return customer
 
 
-def test_capture_clarify_confirm_validate_approve_and_change_a_requirement(page, users, customer, tmp_path):
+@pytest.fixture
+def contract(customer):
+    today = dt.date.today()
+    contract = ContractFactory(
+        customer=customer,
+        number="CT-2026-0101",
+        title="Suministro de repuestos críticos",
+        start_date=today - dt.timedelta(days=90),
+        end_date=today + dt.timedelta(days=275),
+    )
+    DeliverableFactory(
+        contract=contract, description="Almacén de repuestos en Murcia", due_date=today + dt.timedelta(days=20)
+    )
+    return contract
+
+
+def test_capture_clarify_confirm_validate_approve_and_change_a_requirement(page, users, customer, contract, tmp_path):
     sign_in(page, "alice")
     page.get_by_role("navigation", name="Navegación principal").get_by_role(
         "link", name="Requisitos", exact=True
@@ -42,6 +61,7 @@ def test_capture_clarify_confirm_validate_approve_and_change_a_requirement(page,
     page.get_by_role("link", name="Nuevo requisito").click()
 
     field(page, "Cliente").select_option(label=str(customer))
+    field(page, "Contrato").select_option(label="CT-2026-0101 · Suministro de repuestos críticos (activo)")
     field(page, "Título").fill("Entrega de repuestos")
     field(page, "Descripción").fill("Los repuestos críticos se entregan lo antes posible.")
     clarity = page.locator("#clarity")
@@ -109,6 +129,24 @@ def test_capture_clarify_confirm_validate_approve_and_change_a_requirement(page,
     expect(page.get_by_text("El cliente todavía no ha confirmado la versión 2.")).to_be_visible()
     expect(page.get_by_role("link", name="v1", exact=True)).to_be_visible()
 
+    page.get_by_role("link", name="Asociar a entregables").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(f"Asociar {requirement.number} a entregables")
+    check_accessibility(page)
+    page.get_by_label(re.compile("Almacén de repuestos en Murcia")).check()
+    page.get_by_role("button", name="Guardar la trazabilidad").click()
+    expect(page.get_by_text("Trazabilidad guardada.")).to_be_visible()
+    trace = page.locator("section", has=page.get_by_role("heading", name="Trazabilidad"))
+    expect(trace.get_by_role("rowheader", name="Almacén de repuestos en Murcia")).to_be_visible()
+    expect(trace.get_by_text("Con entregables, nada entregado conforme todavía")).to_be_visible()
+    assert list(requirement.deliverables.values_list("description", flat=True)) == ["Almacén de repuestos en Murcia"]
+
+    trace.get_by_role("link", name="CT-2026-0101").click()
+    expect(page.get_by_role("heading", name="Matriz de trazabilidad")).to_be_visible()
+    row = page.get_by_role("row", name=re.compile(requirement.number))
+    expect(row).to_contain_text("Almacén de repuestos en Murcia")
+    expect(row).to_contain_text("Pendiente")
+    check_accessibility(page)
+
 
 def test_the_register_on_a_phone(page, users, customer):
     from clientela.requirements import services
@@ -125,5 +163,26 @@ def test_the_register_on_a_phone(page, users, customer):
     check_accessibility(page)
     page.get_by_role("link", name="Factura electrónica Facturae").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Factura electrónica Facturae")
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
+    check_accessibility(page)
+
+
+def test_the_contract_traceability_matrix_on_a_phone(page, users, customer, contract):
+    from clientela.requirements import services
+
+    requirement = services.requirement_create(
+        actor=users["account_manager"],
+        customer=customer,
+        data={"title": "Repuestos críticos en 24 horas", "priority": "must", "contract": contract},
+    )
+    services.requirement_trace(
+        actor=users["account_manager"], requirement=requirement, deliverables=list(contract.deliverables.all())
+    )
+    page.set_viewport_size({"width": 390, "height": 844})
+    sign_in(page, "alice")
+    page.goto(f"{page.base_url}{contract.get_absolute_url()}?tab=traceability")
+    row = page.get_by_role("row", name=re.compile(requirement.number))
+    expect(row).to_contain_text("Almacén de repuestos en Murcia")
+    expect(row).to_contain_text("Con entregables, nada entregado conforme todavía")
     assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
     check_accessibility(page)

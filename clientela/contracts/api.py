@@ -1,4 +1,5 @@
-"""API v1: contracts (with transition and review), deliverables, deliveries, regulations (SPEC §5)."""
+"""API v1: contracts (with transition and review), deliverables (with the requirements they satisfy),
+deliveries, regulations (SPEC §5)."""
 
 from typing import Any
 
@@ -11,6 +12,8 @@ from rest_framework.response import Response
 
 from clientela.core.api import ServiceViewSet, TransitionSerializer
 from clientela.core.permissions import require
+from clientela.requirements import services as requirement_services
+from clientela.requirements.models import Requirement
 
 from . import selectors, services
 from .models import Contract, ContractRegulation, ContractReview, Deliverable, Delivery, Regulation
@@ -105,6 +108,9 @@ class DeliverableSerializer(serializers.ModelSerializer):
     fulfilled = serializers.BooleanField(read_only=True, help_text="A conforming delivery on or before the due date.")
     outcome = serializers.SerializerMethodField()
     warnings = serializers.SerializerMethodField()
+    requirements = serializers.PrimaryKeyRelatedField(
+        many=True, read_only=True, help_text="The customer's requirements this deliverable satisfies (traceability)."
+    )
 
     class Meta:
         model = Deliverable
@@ -122,6 +128,7 @@ class DeliverableSerializer(serializers.ModelSerializer):
             "fulfilled",
             "outcome",
             "warnings",
+            "requirements",
             *RECORD_FIELDS,
         ]
         read_only_fields = [*READ_ONLY_RECORD, "status", "cancel_reason", "recurring"]
@@ -138,6 +145,14 @@ class DeliverableSerializer(serializers.ModelSerializer):
 
     def get_warnings(self, obj: Deliverable) -> list[str]:
         return services.deliverable_warnings(obj)
+
+
+class DeliverableTraceSerializer(serializers.Serializer):
+    requirements = serializers.PrimaryKeyRelatedField(
+        many=True,
+        queryset=Requirement.objects.filter(archived_at__isnull=True),
+        help_text="Every requirement the deliverable satisfies (the list replaces the current one; [] clears it).",
+    )
 
 
 class DeliverySerializer(serializers.ModelSerializer):
@@ -186,6 +201,7 @@ class ContractFilterSet(django_filters.FilterSet):
 
 class DeliverableFilterSet(django_filters.FilterSet):
     customer = django_filters.NumberFilter(field_name="contract__customer")
+    requirement = django_filters.NumberFilter(field_name="requirements", help_text="Satisfies this requirement.")
     due_after = django_filters.DateFilter(field_name="due_date", lookup_expr="gte")
     due_before = django_filters.DateFilter(field_name="due_date", lookup_expr="lte")
 
@@ -307,11 +323,15 @@ class DeliverableViewSet(ServiceViewSet):
         "partial_update": "deliverables.change",
         "destroy": "deliverables.change",
         "transition": "deliverables.change",
+        "trace": "requirements.change",
     }
 
     def get_queryset(self):
-        return selectors.with_outcome(Deliverable.objects.select_related("contract", "contract__customer")).order_by(
-            "due_date", "id"
+        traced = Requirement.objects.filter(archived_at__isnull=True).only("pk")
+        return (
+            selectors.with_outcome(Deliverable.objects.select_related("contract", "contract__customer"))
+            .prefetch_related(Prefetch("requirements", queryset=traced))
+            .order_by("due_date", "id")
         )
 
     def _fresh(self, deliverable: Deliverable) -> Deliverable:
@@ -342,6 +362,19 @@ class DeliverableViewSet(ServiceViewSet):
             to=body.validated_data["to"],
             note=body.validated_data["note"],
             expected_version=self.expected_version(),
+        )
+        return Response(self.get_serializer(self._fresh(deliverable)).data)
+
+    @extend_schema(request=DeliverableTraceSerializer, responses=DeliverableSerializer)
+    @action(detail=True, methods=["post"])
+    def trace(self, request, pk=None):
+        """Say which requirements of the customer the deliverable satisfies: {"requirements": [ids]}
+        replaces the list; requirements of another customer are a 400."""
+        deliverable = self.get_object()
+        body = DeliverableTraceSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        requirement_services.deliverable_trace(
+            actor=request.user, deliverable=deliverable, requirements=body.validated_data["requirements"]
         )
         return Response(self.get_serializer(self._fresh(deliverable)).data)
 

@@ -148,8 +148,18 @@ def contract_update(
         changes["number"] = (changes["number"] or "").strip().upper() or contract.number
     if contract.status in (Contract.Status.COMPLETED, Contract.Status.TERMINATED, Contract.Status.CANCELLED):
         raise DomainError(_("A closed contract cannot be changed."))
-    if "customer" in changes and changes["customer"] != contract.customer and not contract.is_editable_commitment:
-        raise ValidationError({"customer": _("The customer of an active contract cannot change.")})
+    if "customer" in changes and changes["customer"] != contract.customer:
+        if not contract.is_editable_commitment:
+            raise ValidationError({"customer": _("The customer of an active contract cannot change.")})
+        if contract.requirements.exists() or contract.deliverables.filter(requirements__isnull=False).exists():
+            # A requirement belongs to, and is traced to, contracts of its own customer only.
+            raise ValidationError(
+                {
+                    "customer": _(
+                        "Requirements of the customer belong to this contract or are traced to it: its customer cannot change."
+                    )
+                }
+            )
     before = audit.snapshot(contract, [f for f in REVIEWED_TERMS if f != "regulations"])
     updated = core.update_fields(actor=actor, instance=contract, data=changes, expected_version=expected_version)
     regulations_changed = False

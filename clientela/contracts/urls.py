@@ -14,6 +14,7 @@ urlpatterns = [
     path("<int:pk>/transition/", views.contract_transition, name="transition"),
     path("<int:pk>/review/", views.contract_review, name="review"),
     path("<int:pk>/archive/", views.contract_archive, name="archive"),
+    path("<int:pk>/traceability.<str:fmt>", views.contract_traceability_export, name="traceability_export"),
     path("<int:pk>/regulations/add/", views.contract_regulation_add, name="regulation_add"),
     path(
         "<int:pk>/regulations/<int:regulation_pk>/remove/",
@@ -32,6 +33,7 @@ urlpatterns = [
     path("deliverables/<int:pk>/", views.deliverable_detail, name="deliverable_detail"),
     path("deliverables/<int:pk>/edit/", views.deliverable_edit, name="deliverable_edit"),
     path("deliverables/<int:pk>/transition/", views.deliverable_transition, name="deliverable_transition"),
+    path("deliverables/<int:pk>/requirements/", views.deliverable_trace, name="deliverable_trace"),
     path("deliverables/<int:pk>/deliveries/new/", views.delivery_create, name="delivery_create"),
     path("deliveries/", views.DeliveryListView.as_view(), name="deliveries"),
     path("deliveries/<int:pk>/", views.delivery_detail, name="delivery_detail"),

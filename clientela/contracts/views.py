@@ -9,19 +9,23 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Prefetch
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from clientela.core import attachments
+from clientela.core import attachments, exporting
 from clientela.core.errors import DomainError
 from clientela.core.forms import show_service_error
 from clientela.core.listing import RecordListView
 from clientela.core.periods import Period, PeriodError
 from clientela.core.permissions import has_perm, permission_required, require
+from clientela.requirements import selectors as requirement_selectors
+from clientela.requirements import services as requirement_services
+from clientela.requirements import traceability
+from clientela.requirements.forms import DeliverableTraceForm
 
 from . import nonconformity, selectors, services
 from .filters import ContractFilter, DeliverableFilter, DeliveryFilter, RegulationFilter
@@ -40,7 +44,7 @@ from .importers import contract_columns, deliverable_columns, delivery_columns, 
 from .models import Contract, ContractReview, Deliverable, Delivery, RecurringObligation, Regulation
 from .states import CONTRACT_FLOW, CONTRACT_MOVE_PERMISSIONS, NEEDS_REASON
 
-CONTRACT_TABS = ("deliverables", "review", "regulations", "documents", "history")
+CONTRACT_TABS = ("deliverables", "traceability", "review", "regulations", "documents", "history")
 REGULATION_CONTRACTS_SHOWN = 20
 YEARS = (1900, 2999)  # pages that step through months and quarters stay within these
 
@@ -127,6 +131,7 @@ def contract_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "contract": contract,
         "tabs": [
             ("deliverables", _("Deliverables")),
+            *([("traceability", _("Traceability"))] if has_perm(request.user, "requirements.view") else []),
             ("review", _("Contract review")),
             ("regulations", _("Regulations")),
             ("documents", _("Documents")),
@@ -147,6 +152,9 @@ def contract_detail(request: HttpRequest, pk: int) -> HttpResponse:
         context["obligations"] = contract.recurring_obligations.filter(archived_at__isnull=True).select_related(
             "responsible"
         )
+    elif active == "traceability":
+        require(request.user, "requirements.view")
+        context["matrix"] = traceability.matrix_for_contract(contract, user=request.user)
     elif active == "review":
         context["reviews"] = contract.reviews.select_related("reviewer").order_by("-reviewed_at", "-pk")
     elif active == "regulations":
@@ -161,6 +169,23 @@ def contract_detail(request: HttpRequest, pk: int) -> HttpResponse:
         for to, label in selectors.allowed_moves(user=request.user, contract=contract)
     ]
     return render(request, "contracts/contract_detail.html", context)
+
+
+@permission_required("requirements.export")
+def contract_traceability_export(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
+    """The contract's traceability matrix as CSV or XLSX: one line per requirement and deliverable."""
+    if fmt not in ("csv", "xlsx"):
+        raise Http404
+    require(request.user, "contracts.view")
+    contract = selectors.contract_get(user=request.user, pk=pk)
+    matrix = traceability.matrix_for_contract(contract, user=request.user)
+    return exporting.export_response(
+        traceability.matrix_lines(matrix),
+        traceability.matrix_columns(),
+        fmt,
+        f"trazabilidad-{contract.number}",
+        _("Traceability"),
+    )
 
 
 @permission_required("contracts.change")
@@ -425,6 +450,7 @@ def _deliverable_page(request: HttpRequest, deliverable: Deliverable, form: Deli
         "contracts/deliverable_detail.html",
         {
             "deliverable": deliverable,
+            "requirements": requirement_selectors.deliverable_requirements(deliverable=deliverable, user=request.user),
             "contract": deliverable.contract,
             "deliveries": deliverable.deliveries.select_related("recorded_by").order_by("-delivered_on", "-pk"),
             "form": form,
@@ -432,6 +458,29 @@ def _deliverable_page(request: HttpRequest, deliverable: Deliverable, form: Deli
             "cancel_form": CancelDeliverableForm(initial={"lock_version": deliverable.lock_version}),
             "ct_id": ContentType.objects.get_for_model(Deliverable).pk,
         },
+    )
+
+
+@permission_required("requirements.change")
+def deliverable_trace(request: HttpRequest, pk: int) -> HttpResponse:
+    """Choose the requirements of the customer that the deliverable satisfies."""
+    deliverable = selectors.deliverable_get(user=request.user, pk=pk)
+    require(request.user, "requirements.change", deliverable)
+    form = DeliverableTraceForm(request.POST or None, deliverable=deliverable)
+    if request.method == "POST" and form.is_valid():
+        try:
+            requirement_services.deliverable_trace(
+                actor=request.user, deliverable=deliverable, requirements=form.cleaned_data["requirements"]
+            )
+        except (ValidationError, DomainError) as exc:
+            show_service_error(form, exc)
+        else:
+            messages.success(request, _("Traceability saved."))
+            return redirect(deliverable)
+    return render(
+        request,
+        "contracts/deliverable_trace_form.html",
+        {"form": form, "deliverable": deliverable, "contract": deliverable.contract},
     )
 
 

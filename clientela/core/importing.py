@@ -28,6 +28,7 @@ from django.utils import timezone, translation
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 
+from .errors import DomainError
 from .exporting import FORMULA_STARTS
 from .registry import registry
 
@@ -537,7 +538,8 @@ def run_import(
                 for column, message in _messages(exc, importer):
                     report.error(line, column, message)
                 continue
-            except CellError as exc:
+            except (CellError, DomainError) as exc:
+                # A reference that resolves to nothing, or a rule of the process refusing the row.
                 report.error(line, "", str(exc))
                 continue
             setattr(report, outcome, getattr(report, outcome) + 1)

@@ -1,9 +1,11 @@
-"""API v1: requirements (SPEC §5), with their transition, customer confirmation, new version and
-versions. DELETE archives; a validated or approved requirement changes only through a new version."""
+"""API v1: requirements (SPEC §5), with their transition, customer confirmation, new version,
+versions and traceability to contract deliverables. DELETE archives; a validated or approved
+requirement changes only through a new version."""
 
 from typing import Any
 
 import django_filters
+from django.db.models import Exists, OuterRef, Prefetch
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import serializers
@@ -12,6 +14,7 @@ from rest_framework.filters import OrderingFilter
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from clientela.contracts.models import Deliverable
 from clientela.core.api import SearchFilter, ServiceViewSet, TransitionSerializer
 from clientela.core.permissions import require
 from clientela.customers.models import Contact
@@ -43,7 +46,9 @@ class RequirementSerializer(serializers.ModelSerializer):
             "id",
             "number",
             "customer",
+            "contract",
             *CONTENT,
+            "deliverables",
             "status",
             "status_changed_at",
             "version",
@@ -65,6 +70,7 @@ class RequirementSerializer(serializers.ModelSerializer):
         read_only_fields = [
             *READ_ONLY_RECORD,
             "number",
+            "deliverables",
             "status",
             "status_changed_at",
             "version",
@@ -97,6 +103,15 @@ class RequirementSerializer(serializers.ModelSerializer):
                     {"field": name, "text": match.text, "start": match.start, "end": match.end, "hint": str(match.hint)}
                 )
         return found
+
+
+class TraceSerializer(serializers.Serializer):
+    deliverables = serializers.PrimaryKeyRelatedField(
+        many=True,
+        queryset=Deliverable.objects.select_related("contract"),
+        help_text="Every deliverable that satisfies the requirement (the list replaces the current one; [] clears it).",
+    )
+    lock_version = serializers.IntegerField(required=False)
 
 
 class RequirementVersionSerializer(serializers.ModelSerializer):
@@ -142,6 +157,8 @@ class NewVersionSerializer(serializers.ModelSerializer):
 
 class RequirementFilterSet(django_filters.FilterSet):
     status = django_filters.MultipleChoiceFilter(choices=Status.choices)
+    deliverable = django_filters.NumberFilter(field_name="deliverables", help_text="Traced to this deliverable.")
+    traced = django_filters.BooleanFilter(method="by_trace", help_text="Traced to at least one deliverable.")
     stuck = django_filters.BooleanFilter(field_name="is_stuck")
     archived = django_filters.BooleanFilter(field_name="archived_at", lookup_expr="isnull", exclude=True)
     created_after = django_filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="gte")
@@ -149,7 +166,11 @@ class RequirementFilterSet(django_filters.FilterSet):
 
     class Meta:
         model = Requirement
-        fields = ["customer", "status", "priority", "kind", "source", "number"]
+        fields = ["customer", "contract", "status", "priority", "kind", "source", "number"]
+
+    def by_trace(self, queryset, name, value):
+        traced = Exists(Requirement.deliverables.through.objects.filter(requirement_id=OuterRef("pk")))
+        return queryset.filter(traced) if value else queryset.exclude(traced)
 
 
 class RequirementOrdering(OrderingFilter):
@@ -188,11 +209,16 @@ class RequirementViewSet(ServiceViewSet):
         "destroy": "requirements.change",
         "confirmation": "requirements.change",
         "new_version": "requirements.change",
+        "trace": "requirements.change",
         "transition": "requirements.view",
     }
 
     def get_queryset(self):
-        return selectors.requirement_list(user=self.request.user, include_archived=True).order_by("-created_at", "-id")
+        return (
+            selectors.requirement_list(user=self.request.user, include_archived=True)
+            .prefetch_related(Prefetch("deliverables", queryset=Deliverable.objects.only("pk")))
+            .order_by("-created_at", "-id")
+        )
 
     def _fresh(self, requirement: Requirement) -> Requirement:
         return selectors.requirement_get(user=self.request.user, pk=requirement.pk)
@@ -261,6 +287,23 @@ class RequirementViewSet(ServiceViewSet):
             requirement=requirement,
             data=data,
             reason=body.validated_data["change_reason"],
+            expected_version=body.validated_data.get("lock_version"),
+        )
+        return Response(RequirementSerializer(self._fresh(updated)).data)
+
+    @extend_schema(request=TraceSerializer, responses=RequirementSerializer)
+    @action(detail=True, methods=["post"])
+    def trace(self, request: Request, pk: str | None = None) -> Response:
+        """Say which contract deliverables satisfy the requirement: `{"deliverables": [ids]}` replaces the
+        list. Deliverables of another customer's contracts are a 400; a rejected or withdrawn
+        requirement takes no new deliverables (409)."""
+        requirement = self.get_object()
+        body = TraceSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        updated = services.requirement_trace(
+            actor=request.user,
+            requirement=requirement,
+            deliverables=body.validated_data["deliverables"],
             expected_version=body.validated_data.get("lock_version"),
         )
         return Response(RequirementSerializer(self._fresh(updated)).data)

@@ -16,7 +16,12 @@ class RequirementsConfig(AppConfig):
         from clientela.core.jobs import register_periodic
         from clientela.privacy.providers import register as register_personal_data
 
-        from . import privacy, selectors, tasks
+        from . import (
+            privacy,
+            receivers,  # noqa: F401  (a delivery in time and form fulfils the requirements traced to it)
+            selectors,
+            tasks,
+        )
         from .importers import requirement_importer
         from .models import Requirement, RequirementVersion
 

@@ -1,11 +1,15 @@
 """Demo requirements: what real customers ask for (delivery times, quality certificates, invoice
 formats, data protection and sector rules, service expectations), in every status, some with several
-versions and some stuck in clarification, over six quarters."""
+versions and some stuck in clarification, over six quarters. Most belong to the customer's contract
+and are traced to the deliverables that satisfy them, so each contract's traceability matrix shows
+requirements delivered, partly delivered, only planned and not traced, and the gaps among them."""
 
 import datetime as dt
 from dataclasses import dataclass, field
 
 from django.utils import timezone
+
+from clientela.contracts.models import Contract, Deliverable
 
 from . import services
 from .models import Requirement, RequirementVersion
@@ -369,6 +373,28 @@ SECTOR = {
     ),
 }
 
+# Words of the deliverables that satisfy a requirement (by the requirement's title); any deliverable
+# of the contract otherwise.
+SATISFIED_BY = {
+    "Plazo de entrega de pedidos estándar": ("Entrega", "pedido"),
+    "Certificado de calidad con cada lote": ("Entrega", "Lote", "envases"),
+    "Informe mensual de incidencias": ("Informe", "Parte"),
+    "Atención telefónica en horario ampliado": ("Informe", "nivel de servicio"),
+    "Trazabilidad por número de lote": ("Entrega", "envases"),
+    "Ventana horaria de descarga": ("Entrega",),
+    "Tiempo de respuesta a incidencias técnicas": ("nivel de servicio", "Informe", "Revisión", "Visita"),
+    "Documentación técnica en español e inglés": ("Instalación", "Puesta en producción", "Revisión", "Visita"),
+    "Formación del personal del cliente": ("Formación",),
+    "Retirada de material defectuoso": ("Entrega",),
+    "Registro sanitario y seguridad alimentaria": ("envases", "Entrega"),
+    "Productos sanitarios con marcado CE": ("Revisión",),
+    "Accesibilidad de la sede electrónica": ("Puesta en producción",),
+    "Tratamiento de datos personales conforme al RGPD": ("Análisis de requisitos", "Informe"),
+    "Coordinación de actividades empresariales (CAE)": ("Visita", "Parte"),
+}
+# The statuses in which a contract's requirements are being delivered.
+TRACED_CONTRACTS = (Contract.Status.ACTIVE, Contract.Status.COMPLETED, Contract.Status.TERMINATED)
+
 # Final status of each captured requirement (weights), and of the vague ones.
 OUTCOMES = ["fulfilled", "approved", "validated", "clarifying", "draft", "rejected", "withdrawn"]
 WEIGHTS = [26, 30, 9, 14, 9, 6, 6]
@@ -472,22 +498,31 @@ def _agree(
     return requirement, at
 
 
-def _capture(ctx, customer, contacts: list, spec: Spec, outcome: str, created: float, stuck: bool = False) -> None:
+def _capture(
+    ctx,
+    customer,
+    contacts: list,
+    spec: Spec,
+    outcome: str,
+    created: float,
+    stuck: bool = False,
+    contract: Contract | None = None,
+) -> Requirement:
     rng = ctx.rng
     manager = customer.account_manager or ctx.users["account_manager"]
     approver = ctx.users["sales_manager"]
     plan = Plan(created=created)
     plan.versions[1] = {"created": created}
-    requirement = services.requirement_create(actor=manager, customer=customer, data=_data(spec))
+    requirement = services.requirement_create(
+        actor=manager, customer=customer, data={**_data(spec), "contract": contract}
+    )
     if outcome == "draft":
         plan.status_changed = created
-        _backdate(requirement, plan)
-        return
+        return _backdate(requirement, plan)
     if outcome == "withdrawn" and rng.random() < 0.5:
         requirement, at = _agree(ctx, requirement, contacts, manager, approver, created, "withdrawn", plan, 1)
         plan.status_changed = at
-        _backdate(requirement, plan)
-        return
+        return _backdate(requirement, plan)
     requirement = services.requirement_transition(actor=manager, requirement=requirement, target="clarifying")
     at = _later(rng, created, 0.5, 6)
     if stuck:
@@ -508,7 +543,7 @@ def _capture(ctx, customer, contacts: list, spec: Spec, outcome: str, created: f
     requirement, end = _agree(ctx, requirement, contacts, manager, approver, at, outcome, plan, requirement.version)
     if outcome != "clarifying":
         plan.status_changed = end
-    _backdate(requirement, plan)
+    return _backdate(requirement, plan)
 
 
 def requirement_content(requirement: Requirement) -> dict[str, str]:
@@ -523,7 +558,7 @@ def _day(days_ago: float) -> dt.date:
     return timezone.localtime(timezone.now() - dt.timedelta(days=days_ago)).date()
 
 
-def _backdate(requirement: Requirement, plan: Plan) -> None:
+def _backdate(requirement: Requirement, plan: Plan) -> Requirement:
     """Give the requirement and its versions the moments of the plan (services stamp "now")."""
     requirement.refresh_from_db()
     last = plan.versions.get(requirement.version, {})
@@ -548,11 +583,86 @@ def _backdate(requirement: Requirement, plan: Plan) -> None:
             if row.confirmed_on and "confirmed" in moments
             else row.confirmed_on,
         )
+    requirement.refresh_from_db()
+    return requirement
+
+
+def _contracts_by_customer(ctx) -> dict[int, list[Contract]]:
+    """Each customer's contracts that were delivered or are being delivered, oldest first."""
+    ids = [c.pk for c in ctx.shared.get("contracts", [])]
+    by_customer: dict[int, list[Contract]] = {}
+    for contract in Contract.objects.filter(pk__in=ids, status__in=TRACED_CONTRACTS).order_by("start_date", "pk"):
+        by_customer.setdefault(contract.customer_id, []).append(contract)
+    return by_customer
+
+
+def _contract_at(contracts: list[Contract], days_ago: float) -> Contract | None:
+    """The contract a requirement captured `days_ago` belongs to: the first one still running then
+    (requirements are often agreed while the contract is negotiated), else the latest."""
+    captured = _day(days_ago)
+    return next((c for c in contracts if c.end_date >= captured), contracts[-1] if contracts else None)
+
+
+class Tracer:
+    """Traces the demo requirements to the deliverables of their contracts, so that every kind of row
+    of the matrix appears: delivered in form, partly delivered, only planned, not traced, and gaps."""
+
+    def __init__(self, ctx) -> None:
+        self.rng = ctx.rng
+        self.today = timezone.localdate(ctx.now)
+        self.musts = 0
+
+    def _deliverables(self, contract: Contract, spec: Spec) -> tuple[list[Deliverable], list[Deliverable]]:
+        """(delivered, still to come) deliverables of the contract that fit the requirement."""
+        live = list(contract.deliverables.exclude(status=Deliverable.Status.CANCELLED).order_by("due_date", "pk"))
+        words = SATISFIED_BY.get(spec.title, ())
+        fitting = [d for d in live if any(w.lower() in d.description.lower() for w in words)] or live
+        delivered = [d for d in fitting if d.status == Deliverable.Status.DELIVERED]
+        to_come = [d for d in fitting if d.status == Deliverable.Status.PENDING and d.due_date >= self.today]
+        return delivered, to_come
+
+    def _shape(self, requirement: Requirement) -> str:
+        """How far the requirement is traced: delivered, partial, planned or none."""
+        rng = self.rng
+        if requirement.status == "fulfilled":
+            return "delivered"
+        if requirement.status == "approved":
+            if requirement.priority == "must":
+                self.musts += 1
+                if self.musts % 5 == 2:
+                    return "none"  # an agreed must-have nobody planned to deliver: a gap
+            return rng.choices(["delivered", "partial", "planned", "none"], [3, 4, 3, 1])[0]
+        if requirement.status == "validated":
+            return rng.choice(["planned", "planned", "none"])
+        if requirement.status == "clarifying":
+            return "planned" if rng.random() < 0.2 else "none"
+        return "none"
+
+    def trace(self, requirement: Requirement, spec: Spec) -> None:
+        contract = requirement.contract
+        if contract is None or requirement.status in ("rejected", "withdrawn", "draft"):
+            return
+        shape = self._shape(requirement)
+        delivered, to_come = self._deliverables(contract, spec)
+        chosen: list[Deliverable] = []
+        if shape == "delivered" and delivered:
+            chosen = delivered[-self.rng.randint(1, 3) :]
+        elif shape == "partial" and delivered and to_come:
+            chosen = [delivered[-1], *to_come[: self.rng.randint(1, 2)]]
+        elif shape in ("planned", "partial") and to_come:
+            chosen = to_come[: self.rng.randint(1, 2)]
+        elif shape != "none" and delivered:
+            chosen = delivered[-1:]  # the contract has nothing left to deliver: what satisfied it was delivered
+        if chosen:
+            manager = requirement.customer.account_manager or contract.owner
+            services.requirement_trace(actor=manager, requirement=requirement, deliverables=chosen)
 
 
 def load(ctx) -> None:
     rng = ctx.rng
     customers = [c for c in ctx.shared.get("customers", []) if c.status in ("active", "prospect", "inactive")]
+    contracts = _contracts_by_customer(ctx)
+    tracer = Tracer(ctx)
     vague_left = 7
     for customer in customers:
         contacts = ctx.shared.get("contacts", {}).get(customer.pk) or list(customer.contacts.all())
@@ -573,7 +683,10 @@ def load(ctx) -> None:
                 created = rng.uniform(260, 540)
             if outcome == "clarifying":
                 created = rng.uniform(3, 60)
-            _capture(ctx, customer, contacts, spec, outcome, created)
+            # Most requirements belong to the customer's contract; a few are general expectations.
+            contract = _contract_at(contracts.get(customer.pk, []), created) if rng.random() < 0.85 else None
+            requirement = _capture(ctx, customer, contacts, spec, outcome, created, contract=contract)
+            tracer.trace(requirement, spec)
         if vague_left and customer.status == "active":
             vague_left -= 1
             spec = VAGUE[vague_left % len(VAGUE)]

@@ -6,6 +6,7 @@ from typing import Any
 from django.contrib.staticfiles import finders
 from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
 
 from clientela.core.exporting import Column
 from clientela.customers.models import Customer
@@ -13,10 +14,36 @@ from clientela.customers.models import Customer
 from .importers import document_columns
 from .models import Priority, Requirement, Status
 from .selectors import clarification_limit_days
+from .traceability import TraceMatrix, matrix_for_requirements
+
+
+def _traced(requirement: Requirement) -> str:
+    row = getattr(requirement, "trace", None)
+    return "; ".join(f"{d.contract_number} · {d.description}" for d in row.deliverables) if row else ""
 
 
 def columns() -> list[Column]:
-    return document_columns()
+    """The register's columns, the confirmation and approval, and the traceability (`with_trace`)."""
+    return [
+        *document_columns(),
+        Column(
+            "coverage",
+            gettext_lazy("coverage"),
+            lambda r: str(r.trace.coverage_label) if getattr(r, "trace", None) else "",
+            30,
+        ),
+        Column("deliverables", gettext_lazy("deliverables"), _traced, 50),
+    ]
+
+
+def with_trace(requirements: list[Requirement]) -> TraceMatrix:
+    """Give each requirement its row of the traceability matrix (`trace`; None when nothing is owed
+    for it) in two queries, and return the matrix."""
+    matrix = matrix_for_requirements(requirements)
+    rows = {row.requirement.pk: row for row in matrix.rows}
+    for requirement in requirements:
+        requirement.trace = rows.get(requirement.pk)
+    return matrix
 
 
 def document_context(*, customer: Customer, requirements: list[Requirement], user: Any) -> dict[str, Any]:
@@ -34,6 +61,7 @@ def document_context(*, customer: Customer, requirements: list[Requirement], use
         "closed": [r for r in requirements if r.status not in live_statuses],
         "count": len(requirements),
         "approved": sum(1 for r in requirements if r.status in (Status.APPROVED, Status.FULFILLED)),
+        "matrix": with_trace(requirements),
         "issued_at": timezone.now(),
         "issued_by": user,
         "limit_days": clarification_limit_days(),

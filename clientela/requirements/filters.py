@@ -2,7 +2,7 @@
 
 import django_filters
 from django import forms
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.utils.translation import gettext_lazy as _
 
 from clientela.core.importing import normalise
@@ -24,14 +24,32 @@ class RequirementFilter(django_filters.FilterSet):
     account_manager = django_filters.ChoiceFilter(
         label=_("Account manager"), method="by_manager", empty_label=_("Anyone")
     )
+    traced = django_filters.ChoiceFilter(
+        label=_("Traceability"),
+        method="by_trace",
+        empty_label=_("All"),
+        choices=[("yes", _("Traced to a deliverable")), ("no", _("Not traced to any deliverable"))],
+    )
     customer = django_filters.NumberFilter(field_name="customer_id", widget=forms.HiddenInput)
+    contract = django_filters.NumberFilter(field_name="contract_id", widget=forms.HiddenInput)
     stuck = django_filters.BooleanFilter(
         label=_("Only stuck in clarification"), method="only_stuck", widget=forms.CheckboxInput
     )
 
     class Meta:
         model = Requirement
-        fields = ["q", "priority", "status", "kind", "source", "account_manager", "customer", "stuck"]
+        fields = [
+            "q",
+            "priority",
+            "status",
+            "kind",
+            "source",
+            "account_manager",
+            "traced",
+            "customer",
+            "contract",
+            "stuck",
+        ]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -54,6 +72,12 @@ class RequirementFilter(django_filters.FilterSet):
         if value == "me":
             return queryset.filter(customer__account_manager=self.request.user)
         return queryset.filter(customer__account_manager_id=value) if value.isdigit() else queryset
+
+    def by_trace(self, queryset, name, value):
+        traced = Exists(Requirement.deliverables.through.objects.filter(requirement_id=OuterRef("pk")))
+        if value == "yes":
+            return queryset.filter(traced)
+        return queryset.exclude(traced) if value == "no" else queryset
 
     def only_stuck(self, queryset, name, value):
         return queryset.filter(is_stuck=True) if value else queryset

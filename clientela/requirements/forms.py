@@ -4,14 +4,16 @@ from typing import Any
 
 from django import forms
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.translation import gettext_lazy as _
 
+from clientela.contracts.models import Contract, Deliverable
 from clientela.core.attachments import ACCEPT
 from clientela.core.forms import DateInput, VersionedFormMixin
 from clientela.customers.models import Contact
 
 from .models import NOTE_MAX, Requirement
+from .selectors import contract_choices, traceable_deliverables, traceable_requirements
 
 CLARITY_FIELDS = ("title", "description", "acceptance_criteria", "source_reference")
 
@@ -32,6 +34,10 @@ def _live_clarity(form: forms.Form) -> None:
             )
 
 
+def _contract_label(contract: Contract) -> str:
+    return f"{contract.number} · {contract.title} ({contract.get_status_display().lower()})"
+
+
 class RequirementForm(VersionedFormMixin, forms.ModelForm):
     class Meta:
         model = Requirement
@@ -42,6 +48,7 @@ class RequirementForm(VersionedFormMixin, forms.ModelForm):
             "priority",
             "source",
             "source_reference",
+            "contract",
             "description",
             "acceptance_criteria",
         ]
@@ -57,11 +64,28 @@ class RequirementForm(VersionedFormMixin, forms.ModelForm):
             del self.fields["customer"]
         else:
             field.queryset = customers
+            # Choosing the customer reloads its contracts (the view sets hx-get).
+            field.widget.attrs.update(
+                {"hx-target": "#customer-dependent", "hx-select": "#customer-dependent", "hx-swap": "outerHTML"}
+            )
+        self.fields["contract"].queryset = contract_choices(
+            customer_id=self._customer_id(), current=self.instance.contract_id
+        )
+        self.fields["contract"].label_from_instance = _contract_label
         if frozen:
-            # Settled content changes through a new version; only the source can be completed here.
+            # Settled content changes through a new version; only the source and the contract change here.
             for name in ("title", "kind", "priority", "description", "acceptance_criteria"):
                 self.fields[name].disabled = True
         _live_clarity(self)
+
+    def _customer_id(self) -> int | None:
+        if self.instance.customer_id:
+            return self.instance.customer_id
+        raw = (self.data.get("customer") if self.is_bound else None) or self.initial.get("customer")
+        try:
+            return int(getattr(raw, "pk", raw))
+        except (TypeError, ValueError):
+            return None
 
 
 class NewVersionForm(VersionedFormMixin, forms.ModelForm):
@@ -123,3 +147,75 @@ class TransitionForm(forms.Form):
         label=_("Note"), required=False, max_length=NOTE_MAX, widget=forms.Textarea(attrs={"rows": 2})
     )
     lock_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+
+class TraceForm(VersionedFormMixin, forms.ModelForm):
+    """Which deliverables of the customer's contracts satisfy the requirement."""
+
+    class Meta:
+        model = Requirement
+        fields = ["deliverables"]
+        widgets = {"deliverables": forms.CheckboxSelectMultiple}
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["deliverables"]
+        field.queryset = traceable_deliverables(self.instance)
+        field.label_from_instance = lambda d: (
+            _("%(description)s · due %(date)s · %(status)s")
+            % {
+                "description": d.description,
+                "date": formats.date_format(d.due_date, "SHORT_DATE_FORMAT"),
+                "status": d.get_status_display().lower(),
+            }
+        )
+
+    def groups(self) -> list[dict[str, Any]]:
+        """The options by contract, the requirement's own contract first, for one fieldset each."""
+        groups: dict[int, dict[str, Any]] = {}
+        for option in self["deliverables"]:
+            deliverable = option.data["value"].instance
+            group = groups.setdefault(
+                deliverable.contract_id, {"contract": deliverable.contract, "options": [], "checked": 0}
+            )
+            group["options"].append(option)
+            group["checked"] += bool(option.data["selected"])
+        return list(groups.values())
+
+
+class DeliverableTraceForm(forms.Form):
+    """Which requirements of the customer a deliverable satisfies."""
+
+    requirements = forms.ModelMultipleChoiceField(
+        label=_("Requirements it satisfies"),
+        queryset=Requirement.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    def __init__(self, *args: Any, deliverable: Deliverable, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.deliverable = deliverable
+        field = self.fields["requirements"]
+        field.queryset = traceable_requirements(deliverable)
+        field.label_from_instance = lambda r: (
+            f"{r.number} · {r.title} ({r.get_priority_display().lower()}, {r.get_status_display().lower()})"
+        )
+        if not self.is_bound:
+            self.initial["requirements"] = [r.pk for r in field.queryset if r.is_traced]
+
+    def groups(self) -> list[dict[str, Any]]:
+        """This contract's requirements first, then the customer's others."""
+        own: list[Any] = []
+        others: list[Any] = []
+        for option in self["requirements"]:
+            requirement = option.data["value"].instance
+            (own if requirement.contract_id == self.deliverable.contract_id else others).append(option)
+        return [
+            group
+            for group in (
+                {"label": _("Requirements of this contract"), "options": own},
+                {"label": _("Other requirements of the customer"), "options": others},
+            )
+            if group["options"]
+        ]

@@ -1,7 +1,7 @@
-"""Import and export of requirements (SPEC §6). The customer is referenced by its code; the export's
-columns import back unchanged. Status and version are checked, never changed, by an import: a
-status moves on the requirement's page (validation needs the customer's confirmation), and a file
-exported before someone else's change is refused instead of overwriting it."""
+"""Import and export of requirements (SPEC §6). The customer is referenced by its code and the contract
+by its number; the export's columns import back unchanged. Status and version are checked, never
+changed, by an import: a status moves on the requirement's page (validation needs the customer's
+confirmation), and a file exported before someone else's change is refused instead of overwriting it."""
 
 from typing import Any
 
@@ -9,7 +9,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from clientela.core.errors import DomainError
+from clientela.contracts.models import Contract
 from clientela.core.exporting import Column
 from clientela.core.importing import CellError, Importer, ImportField
 from clientela.core.permissions import has_perm
@@ -26,6 +26,13 @@ def _find_customer(text: str) -> Customer:
     return customer
 
 
+def _find_contract(text: str) -> Contract:
+    contract = Contract.objects.filter(number__iexact=text.strip()).first()
+    if contract is None:
+        raise CellError(_("No contract has the number “%(value)s”.") % {"value": text})
+    return contract
+
+
 class RequirementImporter(Importer):
     kind = "requirements"
     label = gettext_lazy("requirements")
@@ -39,6 +46,12 @@ class RequirementImporter(Importer):
             required=True,
             resolve=_find_customer,
             aliases=("cliente", "codigo cliente", "customer code"),
+        ),
+        ImportField(
+            "contract",
+            kind="ref",
+            resolve=_find_contract,
+            aliases=("contrato", "numero de contrato", "contract number"),
         ),
         ImportField("title", required=True, aliases=("titulo", "requisito titulo")),
         ImportField("kind", kind="choice", choices=lambda: Kind.choices, aliases=("tipo",)),
@@ -78,36 +91,34 @@ class RequirementImporter(Importer):
             raise ValidationError(
                 {"customer": _("You may not change the requirements of %(customer)s.") % {"customer": customer.code}}
             )
-        try:
-            if existing is None:
-                if status not in ("", Status.DRAFT):
-                    raise ValidationError(
-                        {"status": _("A new requirement starts as a draft; its status moves on its page.")}
+        if existing is None:
+            if status not in ("", Status.DRAFT):
+                raise ValidationError(
+                    {"status": _("A new requirement starts as a draft; its status moves on its page.")}
+                )
+            services.requirement_create(actor=actor, customer=customer, data=data)
+            return "created"
+        if existing.customer_id != customer.pk:
+            raise ValidationError({"customer": _("The requirement belongs to another customer.")})
+        if status and status != existing.status:
+            raise ValidationError(
+                {
+                    "status": _("The status is %(status)s; it changes on the requirement's page, not by import.")
+                    % {"status": existing.get_status_display()}
+                }
+            )
+        if version is not None and version != existing.version:
+            raise ValidationError(
+                {
+                    "version": _(
+                        "The file holds version %(file)s but the requirement is at version %(current)s: export it again."
                     )
-                services.requirement_create(actor=actor, customer=customer, data=data)
-                return "created"
-            if existing.customer_id != customer.pk:
-                raise ValidationError({"customer": _("The requirement belongs to another customer.")})
-            if status and status != existing.status:
-                raise ValidationError(
-                    {
-                        "status": _("The status is %(status)s; it changes on the requirement's page, not by import.")
-                        % {"status": existing.get_status_display()}
-                    }
-                )
-            if version is not None and version != existing.version:
-                raise ValidationError(
-                    {
-                        "version": _(
-                            "The file holds version %(file)s but the requirement is at version %(current)s: export it again."
-                        )
-                        % {"file": version, "current": existing.version}
-                    }
-                )
-            before = existing.lock_version
-            updated = services.requirement_update(actor=actor, requirement=existing, data=data)
-        except DomainError as exc:
-            raise ValidationError(str(exc)) from exc
+                    % {"file": version, "current": existing.version}
+                }
+            )
+        before = existing.lock_version
+        # A settled requirement edited in place is refused by the service (a DomainError, reported on the row).
+        updated = services.requirement_update(actor=actor, requirement=existing, data=data)
         return "updated" if updated.lock_version != before else "unchanged"
 
     def describe(self, data: dict[str, Any]) -> str:
@@ -122,6 +133,7 @@ def requirement_columns() -> list[Column]:
     return [
         Column("number", gettext_lazy("number"), lambda r: r.number, 14),
         Column("customer", gettext_lazy("customer"), lambda r: r.customer.code, 14),
+        Column("contract", gettext_lazy("contract"), lambda r: r.contract.number if r.contract_id else "", 16),
         Column("title", gettext_lazy("title"), lambda r: r.title, 40),
         Column("kind", gettext_lazy("kind"), lambda r: r.get_kind_display()),
         Column("priority", gettext_lazy("priority"), lambda r: r.get_priority_display()),

@@ -6,7 +6,11 @@ version as it stood (content, the customer's confirmation, who validated and app
 of the current version is kept in step with the requirement and freezes once a newer version exists.
 """
 
+from collections.abc import Iterable
+from typing import Any
+
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxLengthValidator
 from django.db import models
 from django.urls import reverse
@@ -103,6 +107,15 @@ class Requirement(BusinessRecord):
     customer = models.ForeignKey(
         Customer, verbose_name=_("customer"), on_delete=models.PROTECT, related_name="requirements"
     )
+    contract = models.ForeignKey(
+        "contracts.Contract",
+        verbose_name=_("contract"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="requirements",
+        help_text=_("The customer's contract this requirement belongs to, if any."),
+    )
     title = models.CharField(_("title"), max_length=TITLE_MAX)
     description = models.TextField(
         _("description"),
@@ -173,6 +186,13 @@ class Requirement(BusinessRecord):
         on_delete=models.SET_NULL,
         related_name="+",
     )
+    deliverables = models.ManyToManyField(
+        "contracts.Deliverable",
+        verbose_name=_("deliverables"),
+        blank=True,
+        related_name="requirements",
+        help_text=_("The contract deliverables that satisfy this requirement (traceability)."),
+    )
     search_text = models.TextField(editable=False, blank=True)
 
     class Meta:
@@ -208,6 +228,25 @@ class Requirement(BusinessRecord):
 
     def get_absolute_url(self) -> str:
         return reverse("requirements:detail", args=[self.pk])
+
+    def clean(self) -> None:
+        if self.contract_id and self.customer_id and self.contract.customer_id != self.customer_id:
+            raise ValidationError({"contract": _("The contract belongs to another customer.")})
+
+    def clean_deliverables(self, deliverables: Iterable[Any]) -> None:
+        """The deliverables it may be traced to: those of its own customer's contracts (the service,
+        the forms and the API all ask here)."""
+        foreign = [d for d in deliverables if d.contract.customer_id != self.customer_id]
+        if foreign:
+            raise ValidationError(
+                {
+                    "deliverables": _(
+                        "A requirement is traced only to deliverables of its own customer's contracts; "
+                        "these belong to another customer: %(deliverables)s."
+                    )
+                    % {"deliverables": ", ".join(f"{d.contract.number} · {d.description}" for d in foreign)}
+                }
+            )
 
     @property
     def is_confirmed(self) -> bool:

@@ -9,8 +9,10 @@ from django.db.models import (
     Case,
     Count,
     DateTimeField,
+    Exists,
     F,
     IntegerField,
+    OuterRef,
     Prefetch,
     Q,
     QuerySet,
@@ -24,6 +26,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
+from clientela.contracts.models import Contract, Deliverable
 from clientela.core.importing import normalise
 from clientela.core.models import SiteSetting
 from clientela.core.permissions import has_perm
@@ -114,7 +117,7 @@ def with_ranks(qs: QuerySet[Requirement], *, cutoff: dt.datetime | None = None) 
 
 
 def requirement_list(*, user: Any, include_archived: bool = False) -> QuerySet[Requirement]:
-    qs = visible_requirements(user).select_related("customer", "customer__account_manager", "confirmed_by")
+    qs = visible_requirements(user).select_related("customer", "customer__account_manager", "confirmed_by", "contract")
     if not include_archived:
         qs = qs.filter(archived_at__isnull=True)
     return with_ranks(qs)
@@ -122,7 +125,14 @@ def requirement_list(*, user: Any, include_archived: bool = False) -> QuerySet[R
 
 def requirement_get(*, user: Any, pk: int) -> Requirement:
     qs = visible_requirements(user).select_related(
-        "customer", "customer__account_manager", "confirmed_by", "validated_by", "approved_by", "created_by"
+        "customer",
+        "customer__account_manager",
+        "confirmed_by",
+        "validated_by",
+        "approved_by",
+        "created_by",
+        "contract",
+        "contract__owner",
     )
     return get_object_or_404(with_ranks(qs), pk=pk)
 
@@ -160,10 +170,69 @@ def priority_status_matrix(qs: QuerySet[Requirement]) -> dict[str, Any]:
     return {"rows": rows, "totals": totals, "total": sum(counts.values())}
 
 
+# --- traceability ---------------------------------------------------------------------------------
+
+
+def contract_choices(*, customer_id: int | None, current: int | None = None) -> QuerySet[Contract]:
+    """The contracts a requirement of this customer may belong to: its live ones, newest first (and
+    the one it belongs to now, whatever its state)."""
+    if customer_id is None:
+        return Contract.objects.none()
+    live = Q(archived_at__isnull=True) & ~Q(status=Contract.Status.CANCELLED)
+    return Contract.objects.filter(Q(customer_id=customer_id) & (live | Q(pk=current))).order_by("-start_date", "-pk")
+
+
+def traceable_deliverables(requirement: Requirement) -> QuerySet[Deliverable]:
+    """The deliverables a requirement may be traced to: those of its customer's contracts (not
+    cancelled, nor of a cancelled or archived contract), its own contract's first, plus the ones it
+    is traced to now."""
+    live = (
+        Q(contract__archived_at__isnull=True)
+        & ~Q(contract__status=Contract.Status.CANCELLED)
+        & ~Q(status=Deliverable.Status.CANCELLED)
+    )
+    traced = Q(pk__in=requirement.deliverables.values("pk")) if requirement.pk else Q(pk__in=[])
+    return (
+        Deliverable.objects.filter(Q(contract__customer_id=requirement.customer_id) & (live | traced))
+        .select_related("contract")
+        .annotate(own=Case(When(contract_id=requirement.contract_id, then=Value(0)), default=Value(1)))
+        .order_by("own", "-contract__start_date", "contract_id", "due_date", "pk")
+    )
+
+
+def traceable_requirements(deliverable: Deliverable) -> QuerySet[Requirement]:
+    """The requirements a deliverable may satisfy: its customer's live ones (not rejected, withdrawn
+    or archived) plus those traced to it now, its contract's first, in MoSCoW order; `is_traced`
+    says which are traced to it."""
+    traced = Requirement.deliverables.through.objects.filter(requirement_id=OuterRef("pk"), deliverable=deliverable)
+    live = Q(archived_at__isnull=True) & ~Q(status__in=[Status.REJECTED, Status.WITHDRAWN])
+    return (
+        Requirement.objects.filter(customer_id=deliverable.contract.customer_id)
+        .annotate(
+            is_traced=Exists(traced),
+            own=Case(When(contract_id=deliverable.contract_id, then=Value(0)), default=Value(1)),
+            priority_rank=_rank("priority", PRIORITY_ORDER),
+        )
+        .filter(live | Q(is_traced=True))
+        .order_by("own", "priority_rank", "number")
+    )
+
+
+def deliverable_requirements(*, deliverable: Deliverable, user: Any) -> list[Requirement]:
+    """The requirements traced to a deliverable that the user may see, in MoSCoW order."""
+    qs = visible_requirements(user).filter(deliverables=deliverable, archived_at__isnull=True)
+    return list(
+        qs.annotate(
+            priority_rank=_rank("priority", PRIORITY_ORDER), status_rank=_rank("status", STATUS_ORDER)
+        ).order_by("priority_rank", "status_rank", "number")
+    )
+
+
 def concerned_people(requirement: Requirement, *, approver: Any = None) -> list[Any]:
     """Who must hear of a change to an agreed requirement (ISO 9001 8.2.4): the customer's account
-    manager and whoever approved the version it replaces."""
-    people = [requirement.customer.account_manager, approver]
+    manager, whoever approved the version it replaces and the owner of its contract."""
+    owner = requirement.contract.owner if requirement.contract_id else None
+    people = [requirement.customer.account_manager, approver, owner]
     return [p for p in dict.fromkeys(people) if p is not None]
 
 

@@ -2,6 +2,8 @@
 scheduled task and demo alike)."""
 
 import datetime as dt
+import logging
+from collections.abc import Iterable
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -10,6 +12,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from clientela.contracts.models import Deliverable
 from clientela.core import attachments, audit, notifications, sequences
 from clientela.core import services as core
 from clientela.core.errors import DomainError
@@ -19,12 +22,25 @@ from clientela.customers.models import Contact, Customer
 from .models import NOTE_MAX, SUBSTANCE_FIELDS, Requirement, RequirementVersion, Status
 from .selectors import concerned_people
 from .states import REQUIREMENT_FLOW
+from .traceability import deliverable_facts, trace_row
 
-CONTENT_FIELDS = ("title", "description", "kind", "source", "source_reference", "priority", "acceptance_criteria")
+logger = logging.getLogger(__name__)
+
+# What a person edits. The contract is not substance (SUBSTANCE_FIELDS): it changes in place at any status.
+CONTENT_FIELDS = (
+    "title",
+    "description",
+    "kind",
+    "source",
+    "source_reference",
+    "priority",
+    "acceptance_criteria",
+    "contract",
+)
 CONFIRMATION_FIELDS = ("confirmed_by", "confirmed_on", "confirmation_method", "confirmation_note")
 # What a version row copies from its requirement.
 VERSION_FIELDS = (
-    *CONTENT_FIELDS,
+    *(name for name in CONTENT_FIELDS if name != "contract"),
     "status",
     *CONFIRMATION_FIELDS,
     "validated_at",
@@ -350,6 +366,114 @@ def requirement_new_version(
         dedupe_key=f"requirement-version:{updated.pk}:{updated.version}",
     )
     return updated
+
+
+@transaction.atomic
+def requirement_trace(
+    *,
+    actor: Any,
+    requirement: Requirement,
+    deliverables: Iterable[Deliverable],
+    expected_version: int | None = None,
+) -> Requirement:
+    """Say which contract deliverables satisfy a requirement (SPEC §3.2 traceability): deliverables
+    of its own customer's contracts, never a cancelled one newly; a rejected or withdrawn requirement
+    is owed nothing, so it takes no new deliverables. The history records what was added and removed."""
+    current = core.lock(requirement, expected_version)
+    chosen = list(
+        Deliverable.objects.filter(pk__in={d.pk for d in deliverables})
+        .select_related("contract")
+        .order_by("due_date", "pk")
+    )
+    current.clean_deliverables(chosen)
+    already = set(current.deliverables.values_list("pk", flat=True))
+    added = [d for d in chosen if d.pk not in already]
+    if added and current.status in (Status.REJECTED, Status.WITHDRAWN):
+        raise DomainError(
+            _("This requirement is %(status)s: nothing is owed for it, so it is not traced to deliverables.")
+            % {"status": current.get_status_display().lower()}
+        )
+    cancelled = [d for d in added if d.status == Deliverable.Status.CANCELLED]
+    if cancelled:
+        raise ValidationError(
+            {
+                "deliverables": _("A cancelled deliverable satisfies nothing: %(deliverables)s.")
+                % {"deliverables": ", ".join(f"{d.contract.number} · {d.description}" for d in cancelled)}
+            }
+        )
+    return core.update_fields(
+        actor=actor, instance=current, data={"deliverables": chosen}, note=_("Traceability to deliverables")
+    )
+
+
+@transaction.atomic
+def deliverable_trace(
+    *, actor: Any, deliverable: Deliverable, requirements: Iterable[Requirement]
+) -> list[Requirement]:
+    """Say which requirements a deliverable satisfies, from the deliverable's side: each requirement
+    gained or lost is traced through `requirement_trace`, so its own history records the change.
+    Returns the requirements traced to the deliverable now."""
+    wanted = {r.pk: r for r in requirements}
+    customer_id = deliverable.contract.customer_id
+    foreign = [r for r in wanted.values() if r.customer_id != customer_id]
+    if foreign:
+        raise ValidationError(
+            {
+                "requirements": _(
+                    "A deliverable satisfies only requirements of its own customer; "
+                    "these belong to another customer: %(requirements)s."
+                )
+                % {"requirements": ", ".join(r.number for r in foreign)}
+            }
+        )
+    current = set(deliverable.requirements.values_list("pk", flat=True))
+    changing = Requirement.objects.filter(pk__in=current ^ wanted.keys()).order_by("pk")
+    for requirement in changing:
+        traced = set(requirement.deliverables.values_list("pk", flat=True)) ^ {deliverable.pk}
+        requirement_trace(actor=actor, requirement=requirement, deliverables=Deliverable.objects.filter(pk__in=traced))
+    return list(deliverable.requirements.order_by("number"))
+
+
+@transaction.atomic
+def requirements_fulfil_delivered(*, deliverable: Deliverable) -> list[Requirement]:
+    """Mark fulfilled the approved requirements traced to `deliverable` whose every traced deliverable
+    (cancelled ones aside) has been delivered in time and form, and tell the people concerned.
+    Idempotent: only approved requirements move, so running it again changes nothing. A requirement
+    the flow refuses stays as it is; it never undoes the delivery that triggered it."""
+    candidates = list(
+        Requirement.objects.filter(deliverables=deliverable, status=Status.APPROVED, archived_at__isnull=True)
+        .select_related("customer__account_manager", "contract__owner")
+        .order_by("pk")
+    )
+    traced = deliverable_facts([r.pk for r in candidates])
+    fulfilled = []
+    for requirement in candidates:
+        if not trace_row(requirement, traced.get(requirement.pk, ())).in_time_and_form:
+            continue
+        try:
+            with transaction.atomic():
+                done = requirement_transition(
+                    actor=None,
+                    requirement=requirement,
+                    target=Status.FULFILLED,
+                    note=_("Every deliverable traced to it was delivered in time and form."),
+                )
+        except (DomainError, ValidationError):
+            logger.warning("Requirement %s could not be marked fulfilled after a delivery", requirement.number)
+            continue
+        fulfilled.append(done)
+        notifications.notify(
+            recipients=concerned_people(requirement),
+            kind="requirements.fulfilled",
+            title=lambda r=requirement: (
+                _("Requirement %(number)s fulfilled: every deliverable traced to it was delivered in time and form")
+                % {"number": r.number}
+            ),
+            url=requirement.get_absolute_url(),
+            target=requirement,
+            dedupe_key=f"requirement-fulfilled:{requirement.pk}",
+        )
+    return fulfilled
 
 
 @transaction.atomic

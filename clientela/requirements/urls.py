@@ -14,6 +14,7 @@ urlpatterns = [
     path("<int:pk>/", views.requirement_detail, name="detail"),
     path("<int:pk>/edit/", views.requirement_edit, name="edit"),
     path("<int:pk>/confirm/", views.requirement_confirm, name="confirm"),
+    path("<int:pk>/trace/", views.requirement_trace, name="trace"),
     path("<int:pk>/transition/", views.requirement_transition, name="transition"),
     path("<int:pk>/new-version/", views.requirement_new_version, name="new_version"),
     path("<int:pk>/archive/", views.requirement_archive, name="archive"),

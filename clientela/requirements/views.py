@@ -21,11 +21,11 @@ from clientela.core.listing import RecordListView
 from clientela.core.permissions import has_perm, permission_required, require
 from clientela.customers.selectors import customer_get
 
-from . import documents, selectors, services
+from . import documents, selectors, services, traceability
 from .clarity import clarity_of, find_vague_terms
 from .diffing import compare_fields
 from .filters import RequirementFilter
-from .forms import ConfirmationForm, NewVersionForm, RequirementForm, TransitionForm
+from .forms import ConfirmationForm, NewVersionForm, RequirementForm, TraceForm, TransitionForm
 from .importers import requirement_columns
 from .models import CRITERIA_MAX, DESCRIPTION_MAX, SUBSTANCE_FIELDS, Requirement, RequirementVersion
 from .states import REQUIREMENT_FLOW, targets_offered, transition_permission
@@ -113,9 +113,11 @@ def stuck(request: HttpRequest) -> HttpResponse:
 def requirement_create(request: HttpRequest) -> HttpResponse:
     customers = selectors.customers_for_capture(user=request.user)
     initial = {}
-    if request.GET.get("customer", "").isdigit():
-        initial["customer"] = int(request.GET["customer"])
+    for name in ("customer", "contract"):
+        if request.GET.get(name, "").isdigit():
+            initial[name] = int(request.GET[name])
     form = RequirementForm(request.POST or None, initial=initial, customers=customers)
+    form.fields["customer"].widget.attrs["hx-get"] = request.path
     if request.method == "POST" and form.is_valid():
         customer = form.cleaned_data["customer"]
         require(request.user, "requirements.change", customer)
@@ -237,6 +239,7 @@ def requirement_detail(request: HttpRequest, pk: int) -> HttpResponse:
     context = {
         "requirement": requirement,
         "clarity": selectors.clarity(requirement),
+        "trace": traceability.requirement_trace_row(requirement),
         "versions": versions,
         "current_version": current,
         "moves": moves,
@@ -270,6 +273,28 @@ def requirement_confirm(request: HttpRequest, pk: int) -> HttpResponse:
             messages.success(request, _("The customer's confirmation is recorded."))
             return redirect(requirement)
     return render(request, "requirements/confirmation_form.html", {"form": form, "requirement": requirement})
+
+
+@permission_required("requirements.change")
+def requirement_trace(request: HttpRequest, pk: int) -> HttpResponse:
+    """Choose the deliverables of the customer's contracts that satisfy the requirement."""
+    requirement = selectors.requirement_get(user=request.user, pk=pk)
+    require(request.user, "requirements.change", requirement)
+    form = TraceForm(request.POST or None, instance=copy.copy(requirement))
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.requirement_trace(
+                actor=request.user,
+                requirement=requirement,
+                deliverables=form.cleaned_data["deliverables"],
+                expected_version=form.expected_version(),
+            )
+        except (ValidationError, DomainError) as exc:
+            show_service_error(form, exc)
+        else:
+            messages.success(request, _("Traceability saved."))
+            return redirect(f"{requirement.get_absolute_url()}#trace-h")
+    return render(request, "requirements/trace_form.html", {"form": form, "requirement": requirement})
 
 
 @permission_required("requirements.view")
@@ -424,6 +449,7 @@ def customer_document(request: HttpRequest, customer_pk: int, fmt: str) -> HttpR
     customer = customer_get(user=request.user, pk=customer_pk)
     requirements = list(selectors.customer_document_requirements(customer=customer, user=request.user))
     if fmt == "xlsx":
+        documents.with_trace(requirements)
         filename = f"requisitos-{customer.code}".lower()
         return exporting.xlsx_response(requirements, documents.columns(), filename, _("Requirements"))
     pdf = documents.requirements_pdf(customer=customer, requirements=requirements, user=request.user)

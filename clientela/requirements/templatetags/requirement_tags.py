@@ -1,13 +1,16 @@
-"""Template helpers of the requirements pages: vague words marked in a text, status and priority badges."""
+"""Template helpers of the requirements pages: vague words marked in a text, status and priority badges,
+the situation of a traced deliverable."""
 
 from typing import Any
 
 from django import template
+from django.utils import timezone
 from django.utils.html import conditional_escape, format_html
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
 from clientela.requirements.clarity import find_vague_terms
+from clientela.requirements.traceability import DELIVERABLE_STATES, DELIVERABLE_TONES, DeliverableFact
 
 register = template.Library()
 
@@ -65,3 +68,10 @@ def priority_badge(requirement: Any) -> dict[str, Any]:
         "code": requirement.priority,
         "label": requirement.get_priority_display(),
     }
+
+
+@register.filter
+def trace_state(deliverable: DeliverableFact) -> dict[str, Any]:
+    """A traced deliverable's situation today: its key, its label in words and the badge's tone."""
+    key = deliverable.state(timezone.localdate())
+    return {"key": key, "label": DELIVERABLE_STATES[key], "tone": DELIVERABLE_TONES[key]}

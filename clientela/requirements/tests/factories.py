@@ -65,3 +65,9 @@ def advance(requirement: Requirement, users, to: str) -> Requirement:
             note="Motivo" if target in ("rejected", "withdrawn") else "",
         )
     return requirement
+
+
+def traced(requirement: Requirement, *deliverables) -> Requirement:
+    """Trace a requirement to deliverables without the service's checks (test setup only)."""
+    requirement.deliverables.add(*deliverables)
+    return requirement

@@ -7,6 +7,7 @@ import pytest
 from django.urls import reverse
 from openpyxl import load_workbook
 
+from clientela.contracts.tests.factories import ContractFactory
 from clientela.core.importing import run_import
 from clientela.customers.tests.factories import CustomerFactory
 from clientela.requirements.importers import requirement_importer
@@ -65,10 +66,40 @@ def test_an_account_manager_imports_only_for_their_customers(users, customer):
     assert report.errors and not Requirement.objects.exists()
 
 
+def test_the_contract_is_referenced_by_its_number(users, customer):
+    contract = ContractFactory(customer=customer, number="CT-2026-0042")
+    foreign = ContractFactory(customer=CustomerFactory(account_manager=users["account_manager"]), number="CT-2026-0043")
+    header = "Cliente;Contrato;Título"
+    good = f"{header}\nCLI-000777;ct-2026-0042;Con contrato\nCLI-000777;;Sin contrato\n".encode()
+    report = run_import(requirement_importer, good, filename="r.csv", actor=users["account_manager"], dry_run=False)
+    assert report.errors == [] and report.created == 2
+    assert Requirement.objects.get(title="Con contrato").contract == contract
+    assert Requirement.objects.get(title="Sin contrato").contract is None
+    bad = f"{header}\nCLI-000777;CT-2026-9999;Desconocido\nCLI-000777;{foreign.number};De otro cliente\n".encode()
+    report = run_import(requirement_importer, bad, filename="r.csv", actor=users["account_manager"], dry_run=False)
+    assert [e["line"] for e in report.errors] == [2, 3]
+    assert "CT-2026-9999" in report.errors[0]["message"] and report.errors[1]["column"].lower() == "contrato"
+    assert Requirement.objects.count() == 2
+
+
+def test_editing_an_agreed_requirement_by_import_is_refused_on_its_line(users, customer):
+    approved = advance(RequirementFactory(customer=customer, title="Acordado"), users, "approved")
+    data = f"Número;Cliente;Título\n{approved.number};CLI-000777;Acordado cambiado\n".encode()
+    report = run_import(requirement_importer, data, filename="r.csv", actor=users["sales_manager"], dry_run=False)
+    assert [e["line"] for e in report.errors] == [2] and "versión" in report.errors[0]["message"].lower()
+    approved.refresh_from_db()
+    assert approved.title == "Acordado"
+
+
 @pytest.mark.parametrize("fmt", ["csv", "xlsx"])
 def test_the_export_imports_back_unchanged(client_as, users, customer, fmt):
     advance(
-        RequirementFactory(customer=customer, title="=Plazo; con “comillas”", description="Línea 1\nLínea 2"),
+        RequirementFactory(
+            customer=customer,
+            contract=ContractFactory(customer=customer),
+            title="=Plazo; con “comillas”",
+            description="Línea 1\nLínea 2",
+        ),
         users,
         "approved",
     )
@@ -90,7 +121,7 @@ def test_an_edited_export_updates_a_draft_but_not_an_agreed_requirement(client_a
     sheet = book.active
     for row in sheet.iter_rows(min_row=2):
         if row[0].value == draft.number:
-            row[2].value = "Borrador corregido"
+            row[3].value = "Borrador corregido"
     out = io.BytesIO()
     book.save(out)
     report = run_import(
@@ -101,7 +132,7 @@ def test_an_edited_export_updates_a_draft_but_not_an_agreed_requirement(client_a
     assert draft.title == "Borrador corregido"
     for row in sheet.iter_rows(min_row=2):
         if row[0].value == approved.number:
-            row[2].value = "Acordado cambiado"
+            row[3].value = "Acordado cambiado"
     out = io.BytesIO()
     book.save(out)
     report = run_import(

@@ -93,7 +93,7 @@ def test_the_register_exports_what_is_filtered(client_as, fmt):
         assert b"Exportable" in body and b"Oculto" not in body
     else:
         rows = list(load_workbook(io.BytesIO(body)).active.iter_rows(values_only=True))
-        assert [r[2] for r in rows[1:]] == ["Exportable"]
+        assert [r[3] for r in rows[1:]] == ["Exportable"]
 
 
 def test_operations_may_read_but_not_export(client_as):
@@ -463,7 +463,7 @@ def test_the_prioritised_document_as_a_workbook(client_as, users, customer):
     advance(RequirementFactory(customer=customer, title="Primero"), users, "approved")
     response = client_as("account_manager").get(reverse("requirements:document", args=[customer.pk, "xlsx"]))
     rows = list(load_workbook(io.BytesIO(b"".join(response.streaming_content))).active.iter_rows(values_only=True))
-    assert rows[1][2] == "Primero" and "Sara Comercial" in rows[1]
+    assert rows[1][3] == "Primero" and "Sara Comercial" in rows[1]
 
 
 def test_the_document_of_an_unknown_customer_or_format_is_a_404(client_as, customer):
