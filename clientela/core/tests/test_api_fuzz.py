@@ -5,7 +5,9 @@ import os
 
 import pytest
 import schemathesis
+from django.core.signals import request_finished, request_started
 from django.core.wsgi import get_wsgi_application
+from django.db import close_old_connections
 from hypothesis import HealthCheck, settings
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import content_type_conformance, response_schema_conformance
@@ -18,6 +20,18 @@ EXAMPLES = int(os.environ.get("CLIENTELA_FUZZ_EXAMPLES", "5"))
 
 # The schema view is public and needs no database, so it can be loaded while tests are collected.
 schema = schemathesis.openapi.from_wsgi("/api/v1/schema/", get_wsgi_application())
+
+
+@pytest.fixture(autouse=True)
+def keep_the_test_connection():
+    """The schema's WSGI client sends Django's request signals, whose handler closes a connection
+    that is inside a transaction (the test's); on PostgreSQL that ends the test's connection, so the
+    handler is detached for these tests, exactly as Django's own test client does."""
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    yield
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)
 
 
 @pytest.fixture
