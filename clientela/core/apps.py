@@ -11,3 +11,6 @@ class CoreConfig(AppConfig):
 
     def ready(self) -> None:
         from . import jobs, signals  # noqa: F401  (register periodic jobs and signal receivers)
+        from .registry import NavEntry, register_nav
+
+        register_nav(NavEntry("admin", _("Audit trail"), "core:audit_log", "audit.view", 30))

@@ -33,6 +33,12 @@ def test_navigation_shows_only_what_the_role_may_use(client_as):
     assert reverse("admin:accounts_user_changelist") in client_as("admin").get(reverse("core:home")).text
 
 
+def test_the_audit_trail_is_in_the_menu_of_who_may_read_it(client_as):
+    assert reverse("core:audit_log") in client_as("quality").get(reverse("core:home")).text
+    assert reverse("core:audit_log") in client_as("management").get(reverse("core:home")).text
+    assert reverse("core:audit_log") not in client_as("sales_manager").get(reverse("core:home")).text
+
+
 def test_global_search_finds_customers_without_accents(client_as):
     CustomerFactory(name="Cerámicas Úbeda", search_text="ceramicas ubeda")
     page = client_as("customer_service").get(reverse("core:search"), {"q": "ceramicas"})
