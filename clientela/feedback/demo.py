@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from clientela.action_plans.demo import PlanStory, build_plan, renumber
 from clientela.action_plans.services import notify_overdue_actions
+from clientela.core import audit
 from clientela.core.calendar import default_calendar
 from clientela.core.models import Notification
 
@@ -394,51 +395,60 @@ def _walk(ctx, story: Story, feedback: Feedback, agent, content: dict[str, str])
     if story.status == S.RECEIVED:
         return feedback
 
-    def move(to: str, note: str = "", **data: Any) -> None:
+    def move(to: str, note: str = "", *, when: dt.datetime | None, **data: Any) -> None:
         nonlocal feedback
-        feedback = services.feedback_transition(actor=agent, feedback=feedback, to=to, note=note, data=data)
+        with audit.as_of(when):  # the step log shows when each step happened
+            feedback = services.feedback_transition(actor=agent, feedback=feedback, to=to, note=note, data=data)
 
-    move(S.ACKNOWLEDGED)
+    def answer(accepted: bool, note: str, when: dt.datetime | None) -> None:
+        nonlocal feedback
+        with audit.as_of(when):
+            feedback = services.feedback_record_answer(actor=agent, feedback=feedback, accepted=accepted, note=note)
+
+    move(S.ACKNOWLEDGED, when=story.acknowledged)
     if story.rejected:
-        move(S.REJECTED, content["rejection"])
+        move(S.REJECTED, content["rejection"], when=story.rejected)
         return feedback
     if story.kind == "compliment":
         if story.closed:
-            move(S.CLOSED, response_to_customer="Muchas gracias por su mensaje: lo hemos compartido con el equipo.")
+            move(
+                S.CLOSED,
+                when=story.closed,
+                response_to_customer="Muchas gracias por su mensaje: lo hemos compartido con el equipo.",
+            )
         return feedback
     if not story.assessed:
         return feedback
     move(
         S.IN_ANALYSIS,
+        when=story.assessed,
         severity=story.severity,
         impact=content["impact"],
         immediate_action_needed=story.severity in ("high", "critical"),
         immediate_action="Contacto telefónico con el cliente y solución provisional el mismo día.",
     )
-    for _start, end in story.pauses:
-        move(S.WAITING_CUSTOMER, "Se piden al cliente fotografías y el número de albarán.")
+    for start, end in story.pauses:
+        move(S.WAITING_CUSTOMER, "Se piden al cliente fotografías y el número de albarán.", when=start)
         if end is None:
             return feedback
-        move(S.IN_ANALYSIS)
+        move(S.IN_ANALYSIS, when=end)
     if not (story.resolved or story.first_resolved):
         return feedback
     resolution = {k: content[k] for k in ("root_cause", "resolution", "response_to_customer")}
     if story.kind == "suggestion":
         resolution.pop("root_cause")
-    move(S.RESOLVED, **resolution)
+    move(S.RESOLVED, when=story.first_resolved or story.resolved, **resolution)
     if story.reopened:
-        feedback = services.feedback_record_answer(
-            actor=agent, feedback=feedback, accepted=False, note="El cliente indica que el problema persiste."
-        )
-        move(S.IN_ANALYSIS, "El cliente no acepta la resolución: el problema persiste.")
+        answer(False, "El cliente indica que el problema persiste.", story.reopened)
+        move(S.IN_ANALYSIS, "El cliente no acepta la resolución: el problema persiste.", when=story.reopened)
         if not story.resolved:
             return feedback
-        move(S.RESOLVED, **resolution)
+        move(S.RESOLVED, when=story.resolved, **resolution)
     if story.accepted is not None:
         note = "Conforme con la solución." if story.accepted else "No está de acuerdo con el abono propuesto."
-        feedback = services.feedback_record_answer(actor=agent, feedback=feedback, accepted=story.accepted, note=note)
+        answer(story.accepted, note, story.answered)
     if story.closed:
-        move(S.CLOSED)
+        move(S.CLOSED, when=story.closed)
     return feedback
 
 
@@ -524,7 +534,8 @@ def load(ctx) -> None:
         }
         if public:
             data.update(submitter_name=person[0], submitter_email=person[1], submitter_organisation=person[2])
-        feedback = services.feedback_create(actor=agent, data=data)
+        with audit.as_of(story.received):
+            feedback = services.feedback_create(actor=agent, data=data)
         content = {
             "impact": impact or "Sin impacto operativo.",
             "root_cause": cause,

@@ -1,7 +1,10 @@
+import datetime as dt
+
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import connection
+from django.utils import timezone
 
 from clientela.core import audit
 from clientela.core.models import AuditEntry
@@ -39,6 +42,19 @@ def test_the_chain_verifies_when_untouched(users, customer):
     report = audit.verify_chain()
     assert report.ok and report.checked == AuditEntry.objects.count()
     call_command("verify_audit")
+
+
+def test_history_loaded_as_of_a_past_moment_shows_that_moment_and_still_verifies(users, customer):
+    past = timezone.now() - dt.timedelta(days=200)
+    with audit.as_of(past):
+        services.customer_update(actor=users["admin"], customer=customer, data={"segment": "Vinos"})
+    with audit.as_of(timezone.now() + dt.timedelta(days=3)):  # never in the future
+        services.customer_update(actor=users["admin"], customer=customer, data={"segment": "Cava"})
+    services.customer_update(actor=users["admin"], customer=customer, data={"segment": "Aceite"})
+    created, backdated, clamped, current = audit.history_for(customer).order_by("seq")
+    assert backdated.at == past
+    assert created.at > past and clamped.at <= current.at <= timezone.now()
+    assert audit.verify_chain().ok
 
 
 def _tamper(sql: str, params: list) -> None:

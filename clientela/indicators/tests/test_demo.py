@@ -3,7 +3,9 @@
 import pytest
 from django.utils import timezone
 
-from clientela.core import demo
+from clientela.core import audit, demo
+from clientela.feedback import selectors as feedback_selectors
+from clientela.feedback.models import Feedback
 from clientela.core.periods import Period
 from clientela.indicators import selectors, services
 from clientela.indicators.models import ApprovedReviewPdf, IndicatorResult, ManagementReview, RiskOpportunity
@@ -32,3 +34,9 @@ def test_the_demo_story_is_consistent_with_the_engine():
     assert ManagementReview.objects.get(status="draft").period == Period.current_quarter(today).label
     assert not RiskOpportunity.objects.filter(likelihood__isnull=True).exists()
     assert RiskOpportunity.objects.filter(review_date__lt=today).count() == 1
+    # The complaints' step logs show when each step happened, not when the demo was loaded.
+    closed_complaint = Feedback.objects.filter(kind="complaint", status="closed").order_by("received_at").first()
+    steps = feedback_selectors.step_log(closed_complaint)
+    assert steps[0].at == closed_complaint.received_at and steps[-1].at == closed_complaint.closed_at
+    assert [s.at for s in steps] == sorted(s.at for s in steps)
+    assert audit.verify_chain().ok
