@@ -9,7 +9,7 @@ from typing import Any
 
 from django.utils import timezone
 
-from clientela.core import sequences
+from clientela.core import audit, sequences
 from clientela.core.importing import normalise
 
 from . import services
@@ -49,11 +49,13 @@ def build_plan(ctx, story: PlanStory, *, source: Any = None, actor: Any = None) 
     data["due_date"] = timezone.localdate()
     if source is not None and "customer" not in data:
         data["customer"] = getattr(source, "customer", None)
-    plan = services.plan_create(actor=actor, data=data, source=source)
-    if story.analysis:
-        plan = services.plan_update(actor=actor, plan=plan, data=story.analysis)
     opened = story.opened
     now = ctx.now
+    # Every step is recorded in the history when the story says it happened (audit.as_of).
+    with audit.as_of(opened):
+        plan = services.plan_create(actor=actor, data=data, source=source)
+        if story.analysis:
+            plan = services.plan_update(actor=actor, plan=plan, data=story.analysis)
     late = story.state in ("open", "in_progress") and rng.random() < 0.35
     plan_due = (opened + dt.timedelta(days=rng.randint(30, 60))).date()
     if story.state in ("open", "in_progress") and not late:
@@ -61,14 +63,18 @@ def build_plan(ctx, story: PlanStory, *, source: Any = None, actor: Any = None) 
     actions = []
     for index, description in enumerate(story.actions):
         owner = rng.choice(owners)
-        action = services.action_create(
-            actor=actor, plan=plan, data={"description": description, "owner": owner, "due_date": timezone.localdate()}
-        )
+        with audit.as_of(opened + dt.timedelta(hours=index + 1)):
+            action = services.action_create(
+                actor=actor,
+                plan=plan,
+                data={"description": description, "owner": owner, "due_date": timezone.localdate()},
+            )
         due = opened + dt.timedelta(days=rng.randint(7, 35) + 7 * index)
         actions.append((action, due))
     finished = story.state in ("pending_verification", "closed", "not_effective", "follow_up")
     if story.state != "open" and story.state != "cancelled" and actions:
-        plan = services.plan_transition(actor=actor, plan=plan, to=P.IN_PROGRESS)
+        with audit.as_of(opened + dt.timedelta(days=1)):
+            plan = services.plan_transition(actor=actor, plan=plan, to=P.IN_PROGRESS)
     done_times: dict[int, dt.datetime] = {}
     for index, (action, due) in enumerate(actions):
         if finished or (story.state == "in_progress" and index < len(actions) - 1 and rng.random() < 0.7):
@@ -81,12 +87,15 @@ def build_plan(ctx, story: PlanStory, *, source: Any = None, actor: Any = None) 
                     "Correo de confirmación del proveedor y nuevo contrato marco.",
                 ]
             )
-            services.action_transition(actor=actor, action=action, to="done", evidence=evidence)
-            done_times[action.pk] = min(due - dt.timedelta(days=rng.randint(0, 5)), now - dt.timedelta(hours=2))
-    if finished:
-        plan = services.plan_update(actor=actor, plan=plan, data={"effectiveness_criterion": story.criterion})
-        plan = services.plan_transition(actor=actor, plan=plan, to=P.PENDING_VERIFICATION)
+            done_at = min(due - dt.timedelta(days=rng.randint(0, 5)), now - dt.timedelta(hours=2))
+            done_times[action.pk] = done_at = max(done_at, opened + dt.timedelta(days=1, hours=index + 1))
+            with audit.as_of(done_at):
+                services.action_transition(actor=actor, action=action, to="done", evidence=evidence)
     last_done = max(done_times.values(), default=opened + dt.timedelta(days=20))
+    if finished:
+        with audit.as_of(last_done + dt.timedelta(hours=1)):
+            plan = services.plan_update(actor=actor, plan=plan, data={"effectiveness_criterion": story.criterion})
+            plan = services.plan_transition(actor=actor, plan=plan, to=P.PENDING_VERIFICATION)
     verified_at = None
     if story.state in ("closed", "not_effective", "follow_up"):
         verified_at = min(last_done + dt.timedelta(days=rng.randint(20, 60)), now - dt.timedelta(days=1))
@@ -97,20 +106,22 @@ def build_plan(ctx, story: PlanStory, *, source: Any = None, actor: Any = None) 
             if story.state == "closed"
             else "Se repitieron dos casos por la misma causa tras las acciones."
         )
-        plan = services.plan_verify(
-            actor=quality,
-            plan=plan,
-            data={
-                "method": "Revisión de las quejas y entregas del periodo y entrevista con el responsable.",
-                "evidence": evidence,
-                "result": result,
-                "follow_up": story.state == "follow_up",
-            },
-        )
+        with audit.as_of(verified_at):
+            plan = services.plan_verify(
+                actor=quality,
+                plan=plan,
+                data={
+                    "method": "Revisión de las quejas y entregas del periodo y entrevista con el responsable.",
+                    "evidence": evidence,
+                    "result": result,
+                    "follow_up": story.state == "follow_up",
+                },
+            )
     if story.state == "cancelled":
-        plan = services.plan_transition(
-            actor=actor, plan=plan, to=P.CANCELLED, note="Duplicado de otro plan que trata la misma causa."
-        )
+        with audit.as_of(opened + dt.timedelta(days=3)):
+            plan = services.plan_transition(
+                actor=actor, plan=plan, to=P.CANCELLED, note="Duplicado de otro plan que trata la misma causa."
+            )
 
     verification_due = (last_done + dt.timedelta(days=30)).date() if finished else None
     if story.state == "pending_verification":

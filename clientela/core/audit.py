@@ -46,7 +46,6 @@ def as_of(moment: dt.datetime | None) -> Iterator[None]:
         _as_of.reset(token)
 
 
-
 def _plain(value: Any) -> Any:
     if isinstance(value, dt.datetime):
         if timezone.is_aware(value):

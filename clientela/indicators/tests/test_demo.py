@@ -4,9 +4,9 @@ import pytest
 from django.utils import timezone
 
 from clientela.core import audit, demo
+from clientela.core.periods import Period
 from clientela.feedback import selectors as feedback_selectors
 from clientela.feedback.models import Feedback
-from clientela.core.periods import Period
 from clientela.indicators import selectors, services
 from clientela.indicators.models import ApprovedReviewPdf, IndicatorResult, ManagementReview, RiskOpportunity
 
