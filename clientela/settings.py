@@ -260,7 +260,8 @@ ATTACHMENT_MAX_BYTES = int(os.environ.get("ATTACHMENT_MAX_MB", "20")) * 1024 * 1
 IMPORT_MAX_BYTES = int(os.environ.get("IMPORT_MAX_MB", "20")) * 1024 * 1024
 
 # --- E-mail -------------------------------------------------------------------------------------
-# Django 6.1 mailers: SMTP when EMAIL_HOST is set, otherwise e-mails are printed on the console.
+# Django 6.1 mailers: SMTP when EMAIL_HOST is set; otherwise each e-mail is written as a file in
+# var/mail/ (so the console of `make run` stays readable), or goes to EMAIL_BACKEND if that is set.
 if os.environ.get("EMAIL_HOST"):
     MAILERS = {
         "default": {
@@ -276,9 +277,14 @@ if os.environ.get("EMAIL_HOST"):
             },
         }
     }
+elif os.environ.get("EMAIL_BACKEND"):
+    MAILERS = {"default": {"BACKEND": os.environ["EMAIL_BACKEND"]}}
 else:
     MAILERS = {
-        "default": {"BACKEND": os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")}
+        "default": {
+            "BACKEND": "django.core.mail.backends.filebased.EmailBackend",
+            "OPTIONS": {"file_path": str(VAR_DIR / "mail")},
+        }
     }
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Clientela <clientela@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL

@@ -3,9 +3,16 @@
 import os
 import sys
 
+from django.conf import settings
 from django.core.management.base import BaseCommand
 
 from ._supervise import supervise
+
+
+def mail_note() -> str:
+    """Where the e-mails go when no mail server is configured."""
+    folder = settings.MAILERS.get("default", {}).get("OPTIONS", {}).get("file_path")
+    return f"; e-mails are written to {folder} until EMAIL_HOST is set" if folder else ""
 
 
 class Command(BaseCommand):
@@ -22,6 +29,6 @@ class Command(BaseCommand):
                 [*manage, "run_scheduler"],
                 [*manage, "runserver", options["addr"], "--noreload"],
             ],
-            self.style.SUCCESS(f"Clientela: http://{options['addr']}/  (Ctrl+C stops everything)"),
+            self.style.SUCCESS(f"Clientela: http://{options['addr']}/  (Ctrl+C stops everything{mail_note()})"),
             self.stdout.write,
         )
