@@ -329,7 +329,19 @@ SPECTACULAR_SETTINGS = {
     "SCHEMA_PATH_PREFIX": r"/api/v1",
     "SWAGGER_UI_DIST": "/static/vendor/swagger-ui",
     "SWAGGER_UI_FAVICON_HREF": "/static/core/favicon.svg",
-    "ENUM_NAME_OVERRIDES": {},
+    # One name per choice set shared by several fields, instead of generated suffixes.
+    "ENUM_NAME_OVERRIDES": {
+        "ConfirmationMethodEnum": "clientela.requirements.models.ConfirmationMethod",
+        "RequirementKindEnum": "clientela.requirements.models.Kind",
+        "RequirementSourceEnum": "clientela.requirements.models.Source",
+        "RequirementStatusEnum": "clientela.requirements.models.Status",
+        "EffectivenessResultEnum": "clientela.action_plans.models.ActionPlan.Result",
+        "InteractionChannelEnum": "clientela.customers.models.Interaction.Channel",
+        "InvitationOriginEnum": "clientela.surveys.models.SurveyInvitation.Origin",
+        "InvitationStatusEnum": "clientela.surveys.models.SurveyInvitation.Status",
+        "FollowUpStatusEnum": "clientela.surveys.models.FollowUp.Status",
+        "CompetenceLevelEnum": "clientela.training.models.Level",
+    },
     "DISABLE_ERRORS_AND_WARNINGS": True,
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",

@@ -107,7 +107,7 @@ class FeedbackTransitionSerializer(TransitionSerializer):
     lock_version = serializers.IntegerField(required=False)
 
 
-class AnswerSerializer(serializers.Serializer):
+class CustomerAnswerSerializer(serializers.Serializer):
     customer_accepted = serializers.BooleanField()
     note = serializers.CharField(required=False, allow_blank=True, default="", max_length=5000)
     lock_version = serializers.IntegerField(required=False)
@@ -189,12 +189,12 @@ class FeedbackViewSet(ServiceViewSet):
         )
         return Response(self.get_serializer(feedback).data)
 
-    @extend_schema(request=AnswerSerializer, responses=FeedbackSerializer)
+    @extend_schema(request=CustomerAnswerSerializer, responses=FeedbackSerializer)
     @action(detail=True, methods=["post"])
     def answer(self, request, pk=None):
         """Record whether the customer accepted the resolution (needed before closing)."""
         feedback = self.get_object()
-        payload = AnswerSerializer(data=request.data)
+        payload = CustomerAnswerSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
         feedback = services.feedback_record_answer(
             actor=request.user,
