@@ -3,7 +3,7 @@
 An organisation that has used Clientela for six quarters has each ended quarter's indicator
 results on record (`indicators.tasks.close_last_quarter` runs after every quarter), with the
 improvement plans its results below target asked for. This runs that service for every ended
-quarter of the generated history, after all the data it measures is in place.
+quarter of the generated history, after all the data it measures is in place and indexed (a late generator).
 """
 
 import datetime as dt
@@ -13,7 +13,7 @@ from clientela.core.periods import Period
 from clientela.indicators import services
 
 
-@generator("indicators", requires=("action_plans", "contracts", "customers", "feedback", "surveys"))
+@generator("indicators", requires=("action_plans", "contracts", "customers", "feedback", "surveys"), late=True)
 def generate(ctx: Context) -> dict[str, int]:
     today = ctx.now.date()
     quarter = Period.current_quarter(ctx.start.date())
