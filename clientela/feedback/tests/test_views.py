@@ -133,7 +133,7 @@ def test_staff_record_a_complaint_received_earlier(client_as, users):
 
 
 def test_intake_offers_the_customers_found_not_the_whole_customer_base(client_as):
-    wanted = [CustomerFactory(name="Talleres Peñalver S.L."), CustomerFactory(name="Frutas Peñalver S.A.")]
+    wanted = [CustomerFactory(name="Talleres Montoya S.L."), CustomerFactory(name="Frutas Montoya S.A.")]
     CustomerFactory(name="Conservas Zubiaurre S.L.")
     client = client_as("customer_service")
     url = reverse("feedback:create")
@@ -142,10 +142,10 @@ def test_intake_offers_the_customers_found_not_the_whole_customer_base(client_as
         return {c for c, _label in response.context["form"].fields["customer"].widget.choices if c}
 
     assert offered(client.get(url)) == set()
-    assert offered(client.get(url, {"customer_search": "penalver"})) == {c.pk for c in wanted}
+    assert offered(client.get(url, {"customer_search": "montoya"})) == {c.pk for c in wanted}
     # Without JavaScript the Search button sends the form: it comes back as typed, nothing saved.
     response = client.post(
-        url, {"customer_search": "peñalver", "find_customer": "1", "kind": "complaint", "subject": "Pedido incompleto"}
+        url, {"customer_search": "Montoya", "find_customer": "1", "kind": "complaint", "subject": "Pedido incompleto"}
     )
     assert response.status_code == 200 and not response.context["form"].errors
     assert offered(response) == {c.pk for c in wanted}
