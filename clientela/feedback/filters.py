@@ -25,6 +25,9 @@ def filter_sla(queryset: QuerySet, value: str) -> QuerySet:
     return queryset.filter(sla.state_filter(value)) if value in sla.SlaState.values else queryset
 
 
+OPEN_STATUSES = [s for s in S.values if s not in (S.CLOSED, S.REJECTED)]
+
+
 class ChosenCustomerSelect(QuickSelect):
     """The customer filter's <select>: "All" and the customer filtered by (links from a customer's
     page set it), not every customer with a complaint — tens of thousands of options on each view
@@ -80,7 +83,9 @@ class FeedbackFilter(django_filters.FilterSet):
         return queryset.filter(assigned_to=self.request.user) if value else queryset
 
     def only_open(self, queryset, name, value):
-        return queryset.exclude(status__in=[S.CLOSED, S.REJECTED]) if value else queryset
+        # The open statuses by name: `status IN (…)` is a few seeks in the status index, where
+        # `NOT status IN ('closed', 'rejected')` reads every record ever received.
+        return queryset.filter(status__in=OPEN_STATUSES) if value else queryset
 
     def by_sla(self, queryset, name, value):
         return filter_sla(queryset, value)

@@ -208,12 +208,6 @@ class Feedback(BusinessRecord):
             models.Index(fields=["acknowledge_due_at"], name="feedback_ack_due_idx"),
             models.Index(fields=["resolve_due_at"], name="feedback_resolve_due_idx"),
             models.Index(fields=["source_content_type", "source_object_id"], name="feedback_source_idx"),
-            # The inbox's "only open": a few hundred rows among every record ever received.
-            models.Index(
-                fields=["kind", "status"],
-                condition=models.Q(archived_at__isnull=True) & ~models.Q(status__in=["closed", "rejected"]),
-                name="feedback_open_idx",
-            ),
         ]
         constraints = [
             models.CheckConstraint(
