@@ -260,10 +260,7 @@ def question_results(responses: QuerySet[SurveyResponse]) -> list[QuestionResult
     # Counted in the database, grouped by answer: scale answers by number, free texts only counted
     # (their number is empty), options by the option (or set of options) chosen.
     numeric = (
-        answers.filter(Q(number__isnull=False) | text)
-        .values(*key_fields, "number")
-        .annotate(n=Count("id"))
-        .order_by()
+        answers.filter(Q(number__isnull=False) | text).values(*key_fields, "number").annotate(n=Count("id")).order_by()
     )
     other = (
         answers.filter(number__isnull=True)
