@@ -50,11 +50,11 @@ lint: $(VENV)/.installed-dev
 	$(PY) manage.py check
 
 test: lint
-	$(BIN)/pytest clientela -n 2 -q
+	$(BIN)/pytest clientela bench -n 2 -q
 	$(BIN)/pytest e2e -q
 
 test-unit: $(VENV)/.installed-dev
-	$(BIN)/pytest clientela -n 2 -q
+	$(BIN)/pytest clientela bench -n 2 -q
 
 test-e2e: $(VENV)/.installed-dev
 	$(BIN)/pytest e2e -q

@@ -162,7 +162,9 @@ def main(argv: list[str] | None = None) -> int:
     ctx = Context(scale=scale, seed=args.seed, now=now, start=start)
     restore = prepare_for_loading(connection)
     counts: dict[str, int] = {}
-    for gen in ordered(discover()):
+    generators = ordered(discover())
+
+    def run(gen) -> None:
         step = time.perf_counter()
         ctx.rng = ctx.rng_for(gen.name)
         with transaction.atomic():
@@ -171,6 +173,10 @@ def main(argv: list[str] | None = None) -> int:
         phases[gen.name] = round(time.perf_counter() - step, 2)
         rows = ", ".join(f"{n:,} {label.split('.')[-1]}" for label, n in written.items())
         say(f"  {gen.name:<22} {phases[gen.name]:7.1f} s  {rows}")
+
+    for gen in generators:
+        if not gen.late:
+            run(gen)
 
     step = time.perf_counter()
     with transaction.atomic():
@@ -181,6 +187,9 @@ def main(argv: list[str] | None = None) -> int:
     finish(connection)
     phases["analyze"] = round(time.perf_counter() - step, 2)
     say(f"  sequences + analyze    {phases['analyze']:7.1f} s")
+    for gen in generators:  # through the services: after the sequences are past the generated keys
+        if gen.late:
+            run(gen)
     total = round(time.perf_counter() - began, 2)
     cpu = round(time.process_time(), 2)
     manifest = {

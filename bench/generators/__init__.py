@@ -29,12 +29,15 @@ Contract of a generator function:
   generated history; values must already be what the services would store (normalised, valid).
 - Return ``{"app_label.Model": rows written}``; the counts go to the manifest the runner reads.
 
-Generators run in one transaction per generator, in dependency order (ties by name).
+Generators run in one transaction per generator, in dependency order (ties by name). One that
+works through the app's services and queries (closing the ended quarters…) says ``late=True``: it
+runs after the bulk load, once the indexes, triggers, sequences and planner statistics are back.
 """
 
 import datetime as dt
 import importlib
 import itertools
+import json
 import operator
 import pkgutil
 import random
@@ -56,14 +59,15 @@ class Generator:
     name: str
     fn: GeneratorFn
     requires: tuple[str, ...] = ()
+    late: bool = False  # runs after the bulk load, with the indexes and triggers back
 
 
 GENERATORS: dict[str, Generator] = {}
 
 
-def generator(name: str, *, requires: tuple[str, ...] = ()) -> Callable[[GeneratorFn], GeneratorFn]:
+def generator(name: str, *, requires: tuple[str, ...] = (), late: bool = False) -> Callable[[GeneratorFn], GeneratorFn]:
     def register(fn: GeneratorFn) -> GeneratorFn:
-        GENERATORS[name] = Generator(name, fn, tuple(requires))
+        GENERATORS[name] = Generator(name, fn, tuple(requires), late)
         return fn
 
     return register
@@ -193,6 +197,8 @@ def _converter(field: Any) -> Callable[[Any], Any] | None:
         return None  # psycopg sends aware datetimes as they are
     if isinstance(field, _AS_IS):
         return None
+    if isinstance(field, models.JSONField) and connection.vendor == "sqlite" and field.encoder is None:
+        return json.dumps  # what the backend's adapt_json_value stores, without the per-value field calls
     return lambda value: field.get_db_prep_save(value, connection)
 
 

@@ -12,10 +12,34 @@ from clientela.core.forms import DateInput, DateTimeInput, VersionedFormMixin
 from clientela.core.models import BusinessCalendar, CalendarDay
 from clientela.core.permissions import has_perm
 from clientela.customers.models import Contact, Customer
+from clientela.customers.selectors import search_customers
 
 from . import services
 from .models import Category, Feedback, SlaTarget
 from .selectors import category_choices
+
+CUSTOMER_MATCHES = 20
+
+
+class CustomerSearchInput(forms.TextInput):
+    """A search box that narrows the customer list below it: with JavaScript as one types (HTMX
+    fetches the form again and swaps in its customer list), without it through the Search button
+    (the form comes back with what was typed, and nothing is saved)."""
+
+    input_type = "search"
+    template_name = "feedback/widgets/customer_search.html"
+
+    def __init__(self) -> None:
+        super().__init__(
+            attrs={
+                "autocomplete": "off",
+                "hx-trigger": "input changed delay:300ms, search",
+                "hx-target": "#id_customer",
+                "hx-select": "#id_customer",
+                "hx-swap": "outerHTML",
+            }
+        )
+
 
 TEXT = {"rows": 3}
 
@@ -48,10 +72,28 @@ class FeedbackForm(VersionedFormMixin, forms.ModelForm):
             "remedy_sought": forms.Textarea(attrs=TEXT),
         }
 
-    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
+    customer_search = forms.CharField(
+        label=_("Find the customer"),
+        required=False,
+        max_length=100,
+        widget=CustomerSearchInput(),
+        help_text=_("Part of the name, code or tax ID; then choose the customer in the list below."),
+    )
+    field_order = ["kind", "received_at", "channel", "customer_search", "customer"]
+
+    def __init__(self, *args: Any, user: Any, search_url: str = "", **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        # The choices offered are the search's matches (and the customer already chosen), never the
+        # whole customer base: the field still accepts any customer that is not archived.
         self.fields["customer"].queryset = Customer.objects.filter(archived_at__isnull=True).order_by("name")
         customer_id = self.data.get("customer") or self.initial.get("customer") or self.instance.customer_id
+        term = str(self.data.get("customer_search") or self.initial.get("customer_search") or "").strip()
+        offered = list(search_customers(query=term, limit=CUSTOMER_MATCHES)) if term else []
+        if str(customer_id or "").isdigit() and all(c.pk != int(customer_id) for c in offered):
+            offered = list(Customer.objects.filter(pk=customer_id, archived_at__isnull=True)) + offered
+        blank = _("Search for the customer first") if not offered else "---------"
+        self.fields["customer"].widget.choices = [("", blank)] + [(c.pk, c.name) for c in offered]
+        self.fields["customer_search"].widget.attrs["hx-get"] = search_url
         contacts = Contact.objects.filter(archived_at__isnull=True).select_related("customer")
         self.fields["contact"].queryset = (
             contacts.filter(customer_id=customer_id) if str(customer_id or "").isdigit() else contacts.none()

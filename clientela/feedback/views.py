@@ -175,15 +175,27 @@ def board(request: HttpRequest) -> HttpResponse:
 # --- intake and editing ---------------------------------------------------------------------------
 
 
+def _typed(values) -> dict[str, Any]:
+    """The form's fields among `values` (what was typed), blanks left out."""
+    return {k: v for k, v in values.items() if k in FeedbackForm.base_fields and v}
+
+
+def _search_or_save(request: HttpRequest, initial: dict[str, Any]) -> tuple[Any, dict[str, Any]]:
+    """The form's data and initial values. The customer search's button (the way to search without
+    JavaScript) sends the form too: then it is shown again with what was typed, and nothing is saved."""
+    if request.method == "POST" and "find_customer" in request.POST:
+        return None, {**initial, **_typed(request.POST)}
+    return request.POST or None, initial
+
+
 @permission_required("feedback.add")
 def feedback_create(request: HttpRequest) -> HttpResponse:
     initial: dict[str, Any] = {"channel": Feedback.Channel.PHONE}
-    for name in ("customer", "kind"):
-        if request.GET.get(name):
-            initial[name] = request.GET[name]
-    form = FeedbackForm(request.POST or None, user=request.user, initial=initial)
+    initial.update(_typed(request.GET))
+    data, initial = _search_or_save(request, initial)
+    form = FeedbackForm(data, user=request.user, initial=initial, search_url=request.path)
     if request.method == "POST" and form.is_valid():
-        data = {k: v for k, v in form.cleaned_data.items() if k != "lock_version"}
+        data = {k: v for k, v in form.cleaned_data.items() if k not in ("lock_version", "customer_search")}
         try:
             feedback = services.feedback_create(actor=request.user, data=data)
         except ValidationError as exc:
@@ -198,9 +210,14 @@ def feedback_create(request: HttpRequest) -> HttpResponse:
 def feedback_edit(request: HttpRequest, pk: int) -> HttpResponse:
     feedback = selectors.feedback_get(user=request.user, pk=pk)
     require(request.user, "feedback.work", feedback)
-    form = FeedbackForm(request.POST or None, instance=feedback, user=request.user)
+    data, initial = _search_or_save(request, _typed(request.GET))
+    form = FeedbackForm(data, instance=feedback, user=request.user, initial=initial, search_url=request.path)
     if request.method == "POST" and form.is_valid():
-        data = {k: v for k, v in form.cleaned_data.items() if k != "lock_version" and not form.fields[k].disabled}
+        data = {
+            k: v
+            for k, v in form.cleaned_data.items()
+            if k not in ("lock_version", "customer_search") and not form.fields[k].disabled
+        }
         try:
             services.feedback_update(
                 actor=request.user, feedback=feedback, data=data, expected_version=form.expected_version()

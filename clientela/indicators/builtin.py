@@ -4,7 +4,7 @@ logged late, the symptom of the risk "Falta de herramientas adecuadas" (PSC 004 
 import datetime as dt
 from typing import Any
 
-from django.db.models import Count, F, Q, QuerySet
+from django.db.models import Count, DateTimeField, F, Func, Q, QuerySet
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -30,8 +30,30 @@ def interactions_in(
     return qs
 
 
+class PlusDays(Func):
+    """A moment `days` whole days later, in SQL. On SQLite Django adds a duration to a datetime with
+    a Python function called once per row (a second for a quarter's 80,000 interactions); whole days
+    are added there by shifting the stored text's date and time and keeping its fraction of a
+    second as it is, which gives exactly the value Django stores for that moment."""
+
+    output_field = DateTimeField()
+
+    def __init__(self, expression: Any, *, days: int) -> None:
+        super().__init__(expression, output_field=DateTimeField())
+        self.days = int(days)
+
+    def as_sql(self, compiler: Any, connection: Any, **extra_context: Any) -> tuple[str, list[Any]]:
+        sql, params = compiler.compile(self.source_expressions[0])
+        return f"({sql} + make_interval(days => %s))", [*params, self.days]
+
+    def as_sqlite(self, compiler: Any, connection: Any, **extra_context: Any) -> tuple[str, list[Any]]:
+        sql, params = compiler.compile(self.source_expressions[0])
+        shifted = f"strftime('%%Y-%%m-%%d %%H:%%M:%%S', {sql}, %s)"
+        return f"({shifted} || substr({sql}, 20))", [*params, f"+{self.days} days", *params]
+
+
 def late_condition(days: int) -> Q:
-    return Q(created_at__gt=F("occurred_at") + dt.timedelta(days=days))
+    return Q(created_at__gt=PlusDays(F("occurred_at"), days=days))
 
 
 def late_ratio(

@@ -256,8 +256,19 @@ def question_results(responses: QuerySet[SurveyResponse]) -> list[QuestionResult
         "question__text",
         "question__kind",
     )
-    numeric = answers.filter(number__isnull=False).values(*key_fields, "number").annotate(n=Count("id")).order_by()
-    other = answers.filter(number__isnull=True).values_list(*key_fields, "question__choices", "value")
+    text = Q(question__kind=Question.Kind.TEXT)
+    # Counted in the database, grouped by answer: scale answers by number, free texts only counted
+    # (their number is empty), options by the option (or set of options) chosen.
+    numeric = (
+        answers.filter(Q(number__isnull=False) | text).values(*key_fields, "number").annotate(n=Count("id")).order_by()
+    )
+    other = (
+        answers.filter(number__isnull=True)
+        .exclude(text)
+        .values_list(*key_fields, "question__choices", "value")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
     blocks: dict[tuple, dict[str, Any]] = {}
 
     def block(title: str, survey_id: int, position: int, text: str, kind: str) -> dict[str, Any]:
@@ -266,19 +277,19 @@ def question_results(responses: QuerySet[SurveyResponse]) -> list[QuestionResult
 
     for row in numeric:
         data = block(*(row[f] for f in key_fields))
-        data["counts"][row["number"]] += row["n"]
-    for title, survey_id, position, text, kind, choices, value in other:
-        data = block(title, survey_id, position, text, kind)
-        if kind == Question.Kind.TEXT:
-            data["texts"] += 1
-            continue
+        if row["question__kind"] == Question.Kind.TEXT:
+            data["texts"] += row["n"]
+        else:
+            data["counts"][row["number"]] += row["n"]
+    for title, survey_id, position, question, kind, choices, value, n in other:
+        data = block(title, survey_id, position, question, kind)
         for option in choices or []:
             if option not in data["choices"]:
                 data["choices"].append(option)
         data.setdefault("answered", 0)
-        data["answered"] += 1
+        data["answered"] += n
         for item in value if isinstance(value, list) else [value]:
-            data["counts"][item] += 1
+            data["counts"][item] += n
     kinds = dict(Question.Kind.choices)
     results = []
     for (title, _survey_id, position, text, kind), data in sorted(

@@ -52,6 +52,7 @@ FOLLOWUP_DUE_DAYS = 5
 # A queued invitation whose e-mail did not leave (mail server down) is retried after this long.
 SEND_RETRY_AFTER = dt.timedelta(minutes=10)
 TOKEN_BYTES = 32
+RELATED_FIELDS = ["survey", "version", "invitation", "customer", "contact", "headline_question", "entered_by"]
 
 
 def _pick(data: Mapping[str, Any], fields: Iterable[str]) -> dict[str, Any]:
@@ -911,7 +912,9 @@ def _store_response(
         entered_by=actor if getattr(actor, "is_authenticated", False) else None,
         note=note,
     )
-    response.full_clean()
+    # The related records were read in this transaction: checking again that each exists would cost
+    # a query per key, and the one response per invitation is the database's to enforce (below).
+    response.full_clean(exclude=RELATED_FIELDS, validate_unique=False)
     try:
         with transaction.atomic():
             response.save(force_insert=True)

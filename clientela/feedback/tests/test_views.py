@@ -132,6 +132,29 @@ def test_staff_record_a_complaint_received_earlier(client_as, users):
     assert complaint.assigned_to is None  # customer service cannot assign on intake
 
 
+def test_intake_offers_the_customers_found_not_the_whole_customer_base(client_as):
+    wanted = [CustomerFactory(name="Talleres Montoya S.L."), CustomerFactory(name="Frutas Montoya S.A.")]
+    CustomerFactory(name="Conservas Zubiaurre S.L.")
+    client = client_as("customer_service")
+    url = reverse("feedback:create")
+
+    def offered(response) -> set[int]:
+        return {c for c, _label in response.context["form"].fields["customer"].widget.choices if c}
+
+    assert offered(client.get(url)) == set()
+    assert offered(client.get(url, {"customer_search": "montoya"})) == {c.pk for c in wanted}
+    # Without JavaScript the Search button sends the form: it comes back as typed, nothing saved.
+    response = client.post(
+        url, {"customer_search": "Montoya", "find_customer": "1", "kind": "complaint", "subject": "Pedido incompleto"}
+    )
+    assert response.status_code == 200 and not response.context["form"].errors
+    assert offered(response) == {c.pk for c in wanted}
+    assert 'value="Pedido incompleto"' in response.content.decode()
+    assert not Feedback.objects.exists()
+    # The customer chosen stays offered (and valid) whatever the search says now.
+    assert offered(client.get(url, {"customer": wanted[0].pk})) == {wanted[0].pk}
+
+
 def test_intake_refuses_bad_input_and_records_nothing(client_as):
     later = (timezone.localtime() + dt.timedelta(days=2)).strftime("%Y-%m-%dT%H:%M")
     response = client_as("customer_service").post(
