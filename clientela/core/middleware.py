@@ -33,8 +33,10 @@ class RequestIdMiddleware:
 
 
 class BadNumberMiddleware:
-    """A number too large for the database (a tampered filter, a forged id) is bad input: answer 400
-    with the normal error page instead of failing with a 500."""
+    """A number too large for the database (a tampered filter, a forged id) or a NUL character that
+    no database text can hold is bad input: answer 400 with the normal error page instead of
+    failing with a 500. (Forms and serializers already refuse NUL characters; this is the net for
+    a raw parameter that reaches a query.)"""
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -46,8 +48,11 @@ class BadNumberMiddleware:
         from django.db import DataError
         from django.template.response import TemplateResponse
 
-        if isinstance(exception, OverflowError) or (
-            isinstance(exception, DataError) and "out of range" in str(exception)
+        message = str(exception)
+        if (
+            isinstance(exception, OverflowError)
+            or (isinstance(exception, DataError) and ("out of range" in message or "NUL" in message))
+            or (isinstance(exception, ValueError) and "NUL (0x00)" in message)
         ):
             response = TemplateResponse(request, "400.html", status=400)
             return response.render()

@@ -17,6 +17,7 @@ rebuilds the table (SQLite's way of altering columns) drops its triggers: after 
 they are checked and, if missing, created again and the mirror rebuilt.
 """
 
+import unicodedata
 from typing import Any
 
 from django.db import connection
@@ -141,8 +142,11 @@ def _repair_after_migrate(sender: Any, using: str = "default", **kwargs: Any) ->
 
 
 def terms(query: str) -> list[str]:
-    """The normalised terms of a user's query (at most eight)."""
-    return normalise(query).split()[:MAX_TERMS]
+    """The normalised terms of a user's query (at most eight). Control characters (a NUL byte, a
+    line feed pasted from elsewhere) separate terms: no stored text contains them, and SQLite's
+    full-text syntax and PostgreSQL's strings cannot carry a NUL."""
+    printable = "".join(" " if unicodedata.category(ch).startswith("C") else ch for ch in query)
+    return normalise(printable).split()[:MAX_TERMS]
 
 
 def _match_expression(words: list[str]) -> str:

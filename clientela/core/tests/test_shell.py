@@ -110,3 +110,21 @@ def test_numbers_too_large_for_the_database_are_bad_input(client_as, api_as):
     assert client_as("sales_manager").get(f"/customers/contacts/?q=x&page={huge}").status_code in (200, 400, 404)
     response = api_as("admin").get("/api/v1/interactions/", {"customer": huge})
     assert response.status_code == 400
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/customers/?q=a%00b",
+        "/customers/contacts/?q=fundici%00%1Fon",
+        "/customers/interactions/?q=%00",
+        "/search/?q=F%0A%C2%BE%00u9f%1F",
+        "/feedback/?q=queja%00",
+        "/contracts/?q=%00x",
+        "/requirements/?q=x%00",
+        "/api/v1/customers/?search=a%00b",
+        "/api/v1/contacts/?search=F%0A%C2%BE%00u9f%1F&page=5000",
+    ],
+)
+def test_a_nul_character_in_a_search_is_bad_input_not_a_failure(client_as, url):
+    assert client_as("admin").get(url).status_code in (200, 400, 404)

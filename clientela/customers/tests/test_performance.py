@@ -40,6 +40,13 @@ def test_search_ignores_accents_and_case_and_needs_every_term(users):
     assert search("") == search("   ") == names(Customer.objects.all())
 
 
+def test_control_characters_in_a_query_separate_terms_and_never_break_the_search(users):
+    services.customer_create(actor=users["sales_manager"], data={"name": "Fundición Ñandú"})
+    assert search("fundici\x00xyz") == []  # the NUL splits "fundici" from "xyz": both must match
+    assert search("fundici\x00n\x1fandu") == ["Fundición Ñandú"]
+    assert search("F\n\u00be\x00u9f\x1f") == []
+
+
 @pytest.mark.parametrize("query", ["sa", "s a", "pe", "'", '"', "al%", "a_b", "\\"])
 def test_short_and_odd_terms_behave_like_a_plain_substring_filter(users, query):
     for name in ("Peñalver S.A.", 'Comillas "Dobles" S.L.', "Al%cance 100 S.L.", "a_b Consultores"):
