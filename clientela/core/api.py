@@ -18,6 +18,26 @@ from .api_base import Pagination, RolePermission, SearchFilter  # noqa: F401  (r
 from .errors import DomainError
 
 
+class BoundedDateTimeField(serializers.DateTimeField):
+    """A moment a person enters (received, occurred, submitted…) between 2000 and 2100: a year 830
+    is a typing error, and before 1901 the time zone database answers with local mean time, whose
+    offset in seconds no client can parse. Every model date-time of the API uses this field."""
+
+    FIRST_YEAR, LAST_YEAR = 2000, 2100
+
+    def to_internal_value(self, value: Any) -> Any:
+        moment = super().to_internal_value(value)
+        if not self.FIRST_YEAR <= moment.year <= self.LAST_YEAR:
+            raise serializers.ValidationError(
+                _("Enter a date and time between the years %(first)s and %(last)s.")
+                % {"first": self.FIRST_YEAR, "last": self.LAST_YEAR}
+            )
+        return moment
+
+
+serializers.ModelSerializer.serializer_field_mapping[models.DateTimeField] = BoundedDateTimeField
+
+
 def validation_detail(exc: DjangoValidationError) -> dict[str, list[str]]:
     if hasattr(exc, "error_dict"):
         return {

@@ -14,7 +14,7 @@ from rest_framework import serializers, status
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from clientela.core.api import ServiceViewSet
+from clientela.core.api import BoundedDateTimeField, ServiceViewSet
 from clientela.core.permissions import require
 from clientela.customers.models import Contact, Customer
 
@@ -346,7 +346,7 @@ class ResponseSerializer(serializers.ModelSerializer):
     contact = serializers.PrimaryKeyRelatedField(
         queryset=Contact.objects.filter(archived_at__isnull=True), required=False, allow_null=True
     )
-    submitted_at = serializers.DateTimeField(required=False)
+    submitted_at = BoundedDateTimeField(required=False)
     channel = serializers.ChoiceField(choices=SurveyResponse.Channel.choices, required=False, default="other")
     complete = serializers.BooleanField(
         required=False,

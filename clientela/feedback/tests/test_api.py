@@ -205,3 +205,22 @@ def test_the_schema_describes_feedback_and_action_plans(api_as):
         "/api/v1/action-plans/{plan_pk}/actions/",
     ):
         assert path in schema["paths"], path
+
+
+@pytest.mark.parametrize("moment", ["0830-07-17T11:50:10+01:00", "1899-12-31T23:00:00Z", "2101-01-01T10:00:00Z"])
+def test_a_receipt_date_out_of_any_sensible_range_is_refused(api_as, moment):
+    customer = CustomerFactory()
+    response = api_as("customer_service").post(
+        "/api/v1/feedback/",
+        {
+            "kind": "complaint",
+            "channel": "email",
+            "customer": customer.pk,
+            "subject": "Retraso",
+            "description": "Llegó tarde.",
+            "received_at": moment,
+        },
+        format="json",
+    )
+    assert response.status_code == 400 and "received_at" in response.json()
+    assert not Feedback.objects.exists()
