@@ -6,7 +6,7 @@ from typing import Any
 from django.core.exceptions import NON_FIELD_ERRORS
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db import DataError, models
+from django.db import models
 from django.http import Http404
 from django.utils import translation
 from django.utils.translation import gettext as _
@@ -15,7 +15,7 @@ from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from .api_base import Pagination, RolePermission, SearchFilter  # noqa: F401  (re-exported for modules)
-from .errors import DomainError
+from .errors import DomainError, is_bad_input
 
 
 class BoundedDateTimeField(serializers.DateTimeField):
@@ -52,8 +52,11 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
         return Response(validation_detail(exc), status=status.HTTP_400_BAD_REQUEST)
     if isinstance(exc, DomainError):
         return Response({"detail": str(exc)}, status=status.HTTP_409_CONFLICT)
-    if isinstance(exc, OverflowError) or (isinstance(exc, DataError) and "out of range" in str(exc)):
-        return Response({"detail": _("A number in the request is too large.")}, status=status.HTTP_400_BAD_REQUEST)
+    if is_bad_input(exc):
+        return Response(
+            {"detail": _("A value in the request cannot be stored (a number too large or a NUL character).")},
+            status=status.HTTP_400_BAD_REQUEST,
+        )
     if isinstance(exc, models.ProtectedError | models.RestrictedError):
         return Response(
             {"detail": _("This record cannot be deleted because other records depend on it.")},

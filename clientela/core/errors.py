@@ -28,3 +28,16 @@ class ConflictError(DomainError):
     def __init__(self, message: str | None = None, *, changes: list | None = None) -> None:
         super().__init__(message)
         self.changes = changes or []
+
+
+def is_bad_input(exc: BaseException) -> bool:
+    """Whether a database or conversion error was caused by the request's own values (a number
+    too large for its column, a NUL character no database text can hold): a 400, not a 500."""
+    from django.db import DataError
+
+    message = str(exc)
+    return (
+        isinstance(exc, OverflowError)
+        or (isinstance(exc, DataError) and ("out of range" in message or "NUL" in message))
+        or (isinstance(exc, ValueError) and "NUL (0x00)" in message)
+    )

@@ -45,15 +45,11 @@ class BadNumberMiddleware:
         return self.get_response(request)
 
     def process_exception(self, request, exception):
-        from django.db import DataError
         from django.template.response import TemplateResponse
 
-        message = str(exception)
-        if (
-            isinstance(exception, OverflowError)
-            or (isinstance(exception, DataError) and ("out of range" in message or "NUL" in message))
-            or (isinstance(exception, ValueError) and "NUL (0x00)" in message)
-        ):
+        from .errors import is_bad_input
+
+        if is_bad_input(exception):
             response = TemplateResponse(request, "400.html", status=400)
             return response.render()
         return None
