@@ -95,6 +95,7 @@ def restore_after_loading(connection, restore: list[str]) -> None:
     """Build the indexes again, put the triggers back and bring their mirrors up to date."""
     from django.apps import apps
 
+    from clientela.core import changes
     from clientela.core.rowcount import counter_table, recount
 
     with connection.cursor() as cursor:
@@ -108,6 +109,7 @@ def restore_after_loading(connection, restore: list[str]) -> None:
     for model in apps.get_models():
         if counter_table(model._meta.db_table) in tables:
             recount(model)
+    changes.bump(connection)  # the load ran without SQLite's change triggers: results kept before it are stale
 
 
 def finish(connection) -> None:

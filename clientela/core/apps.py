@@ -10,7 +10,8 @@ class CoreConfig(AppConfig):
     verbose_name = _("Core")
 
     def ready(self) -> None:
-        from . import jobs, signals  # noqa: F401  (register periodic jobs and signal receivers)
+        from . import changes, jobs, signals  # noqa: F401  (register periodic jobs and signal receivers)
         from .registry import NavEntry, register_nav
 
+        changes.connect_signals()
         register_nav(NavEntry("admin", _("Audit trail"), "core:audit_log", "audit.view", 30))

@@ -342,3 +342,15 @@ class CalendarDay(models.Model):
 
     def __str__(self) -> str:
         return f"{self.date:%Y-%m-%d} {self.name}"
+
+
+class DataVersion(models.Model):
+    """How many times the business tables have been written, kept by the database's own triggers
+    (see `clientela.core.changes`); one row per slot so that concurrent writers rarely wait for
+    each other."""
+
+    slot = models.PositiveSmallIntegerField(primary_key=True)
+    changes = models.BigIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("data version")

@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from clientela.core import changes
 from clientela.core.periods import Period, PeriodError, wilson_interval
 from clientela.core.permissions import MANAGEMENT, QUALITY
 from clientela.core.registry import SearchHit
@@ -153,6 +154,42 @@ class IndicatorValue:
         }
 
 
+def settled(period: Period, today: dt.date) -> bool:
+    """Whether the figures of `period` depend only on the records: the period ended before today
+    (every deadline in it has passed and every window is whole), so only a change to the data
+    changes them."""
+    return period.end < min(today, timezone.localdate())
+
+
+def figures(
+    wanted: Iterable[tuple[IndicatorDefinition, Period]],
+    *,
+    today: dt.date,
+    segment: str | None = None,
+    account_manager: int | None = None,
+) -> list[Figure]:
+    """The modules' figures for these (indicator, period) pairs, in order. Those of settled periods
+    are kept on the data version (`core.changes`): served again until a counted table changes."""
+    pairs = list(wanted)
+
+    def compute(pair: tuple[IndicatorDefinition, Period]) -> Figure:
+        definition, period = pair
+        if definition.compute is None:
+            return Figure(value=None)
+        return definition.compute(period, today=today, segment=segment, account_manager=account_manager)
+
+    kept = [i for i, (d, p) in enumerate(pairs) if d.compute is not None and settled(p, today)]
+    results: list[Figure | None] = [None] * len(pairs)
+    from_cache = changes.cached_many(
+        "indicator-figure",
+        ((pairs[i], (pairs[i][0].key, pairs[i][1].label, segment or "", account_manager or 0)) for i in kept),
+        compute,
+    )
+    for i, figure in zip(kept, from_cache, strict=True):
+        results[i] = figure
+    return [figure if figure is not None else compute(pair) for figure, pair in zip(results, pairs, strict=True)]
+
+
 def evaluate(
     definition: IndicatorDefinition,
     period: Period,
@@ -161,12 +198,12 @@ def evaluate(
     target: TargetSetting,
     segment: str | None = None,
     account_manager: int | None = None,
+    figure: Figure | None = None,
 ) -> IndicatorValue:
-    """One indicator for one period: the module's figure, rounded, with its target and status."""
-    if definition.compute is None:
-        figure = Figure(value=None)
-    else:
-        figure = definition.compute(period, today=today, segment=segment, account_manager=account_manager)
+    """One indicator for one period: the module's figure (computed unless given), rounded, with its
+    target and status."""
+    if figure is None:
+        (figure,) = figures([(definition, period)], today=today, segment=segment, account_manager=account_manager)
     value = None if figure.value is None else round(float(figure.value), 2)
     ci95 = None
     if value is not None and definition.proportion:
@@ -204,6 +241,7 @@ def indicator_values(
     wanted = set(keys) if keys is not None else None
     chosen = [d for d in registry.definitions() if wanted is None or d.key in wanted]
     stored = stored_targets([period.start.year])
+    computed = figures([(d, period) for d in chosen], today=today, segment=segment, account_manager=account_manager)
     return [
         evaluate(
             d,
@@ -212,8 +250,9 @@ def indicator_values(
             target=target_of(d, period.start.year, stored),
             segment=segment,
             account_manager=account_manager,
+            figure=figure,
         )
-        for d in chosen
+        for d, figure in zip(chosen, computed, strict=True)
     ]
 
 
@@ -268,6 +307,14 @@ def trends(
                 indicator__in=[d.key for d in definitions], period__in=[q.label for q in quarters]
             )
         }
+    live_pairs = [(d, q) for d in definitions for q in quarters if (d.key, q.label) not in closed]
+    live_figures = dict(
+        zip(
+            [(d.key, q.label) for d, q in live_pairs],
+            figures(live_pairs, today=today, segment=segment, account_manager=account_manager),
+            strict=True,
+        )
+    )
     series: dict[str, list[TrendPoint]] = {}
     for definition in definitions:
         points = []
@@ -294,6 +341,7 @@ def trends(
                 target=target_of(definition, quarter.start.year, stored),
                 segment=segment,
                 account_manager=account_manager,
+                figure=live_figures[(definition.key, quarter.label)],
             )
             points.append(TrendPoint(quarter.label, live.value, live.target, live.status, live.tone, False))
         series[definition.key] = points

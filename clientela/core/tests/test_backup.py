@@ -3,6 +3,7 @@
 import json
 
 import pytest
+from django.core.cache import cache
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.core.management.base import CommandError
@@ -44,8 +45,10 @@ def test_backup_destroy_restore_gives_back_every_table_and_file(data, tmp_path):
         if path.is_file():
             path.unlink()
     services.customer_create(actor=None, data={"name": "Intruso después del backup"})
+    cache.set("kept-on-the-data-after-the-backup", 1)
 
     backup.restore(folder)
+    assert cache.get("kept-on-the-data-after-the-backup") is None
     assert backup.database_fingerprint() == before_db
     assert backup.media_fingerprint() == before_media
     assert list(Customer.objects.values_list("name", flat=True)) == ["Ñandú Güemes S.A."]
