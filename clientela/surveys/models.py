@@ -349,7 +349,11 @@ class SurveyResponse(BusinessRecord):
         IN_PERSON = "in_person", _("In person")
         OTHER = "other", _("Other")
 
-    survey = models.ForeignKey(Survey, verbose_name=_("survey"), on_delete=models.PROTECT, related_name="responses")
+    # Foreign keys and the answer moment are found through the composite indexes below, whose first
+    # column they are: one index fewer to maintain for each answer received.
+    survey = models.ForeignKey(
+        Survey, verbose_name=_("survey"), on_delete=models.PROTECT, related_name="responses", db_index=False
+    )
     version = models.ForeignKey(
         SurveyVersion, verbose_name=_("version"), on_delete=models.PROTECT, related_name="responses"
     )
@@ -368,6 +372,7 @@ class SurveyResponse(BusinessRecord):
         blank=True,
         on_delete=models.PROTECT,
         related_name="survey_responses",
+        db_index=False,
     )
     contact = models.ForeignKey(
         "customers.Contact",
@@ -378,7 +383,7 @@ class SurveyResponse(BusinessRecord):
         related_name="survey_responses",
     )
     channel = models.CharField(_("channel"), max_length=20, choices=Channel.choices, default=Channel.EMAIL)
-    submitted_at = models.DateTimeField(_("answered at"), db_index=True)
+    submitted_at = models.DateTimeField(_("answered at"))
     complete = models.BooleanField(_("complete"), default=True, help_text=_("Every required question was answered."))
     headline_question = models.ForeignKey(
         Question,
@@ -405,8 +410,37 @@ class SurveyResponse(BusinessRecord):
         verbose_name_plural = _("survey responses")
         ordering = ["-submitted_at", "-id"]
         indexes = [
-            models.Index(fields=["survey", "-submitted_at"], name="response_survey_idx"),
+            # A survey's responses, newest first; and, covering like the next one, a period's
+            # responses of the surveys that count toward SC.
+            models.Index(
+                fields=[
+                    "survey",
+                    "-submitted_at",
+                    "complete",
+                    "archived_at",
+                    "customer",
+                    "headline_question",
+                    "headline_value",
+                    "id",
+                ],
+                name="response_survey_idx",
+            ),
             models.Index(fields=["customer", "-submitted_at"], name="response_customer_idx"),
+            # The responses of a period with every column SC and the satisfaction report read, so
+            # they are counted and ranked from the index alone.
+            models.Index(
+                fields=[
+                    "submitted_at",
+                    "complete",
+                    "archived_at",
+                    "survey",
+                    "customer",
+                    "headline_question",
+                    "headline_value",
+                    "id",
+                ],
+                name="response_period_idx",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -433,10 +467,13 @@ class SurveyResponse(BusinessRecord):
 
 
 class Answer(models.Model):
+    # Found through the unique (response, question) index and the covering one below.
     response = models.ForeignKey(
-        SurveyResponse, verbose_name=_("response"), on_delete=models.CASCADE, related_name="answers"
+        SurveyResponse, verbose_name=_("response"), on_delete=models.CASCADE, related_name="answers", db_index=False
     )
-    question = models.ForeignKey(Question, verbose_name=_("question"), on_delete=models.PROTECT, related_name="answers")
+    question = models.ForeignKey(
+        Question, verbose_name=_("question"), on_delete=models.PROTECT, related_name="answers", db_index=False
+    )
     value = models.JSONField(_("answer"))
     # The answer as a number for scales (and 1/0 for yes/no), so distributions are counted in SQL.
     number = models.SmallIntegerField(pgettext_lazy("survey answer", "value"), null=True, blank=True)
@@ -446,7 +483,11 @@ class Answer(models.Model):
         verbose_name_plural = _("answers")
         ordering = ["response", "question__position"]
         constraints = [models.UniqueConstraint(fields=["response", "question"], name="answer_once_per_question")]
-        indexes = [models.Index(fields=["question", "number"], name="answer_question_idx")]
+        indexes = [
+            models.Index(fields=["question", "number"], name="answer_question_idx"),
+            # The answers of a period's responses, counted by question and number from the index alone.
+            models.Index(fields=["response", "question", "number"], name="answer_response_idx"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.question}: {self.value}"

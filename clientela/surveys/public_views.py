@@ -195,7 +195,7 @@ def answer(request: HttpRequest, token: str) -> HttpResponse:
         form = AnswerForm(request.POST if request.method == "POST" else None, questions=questions)
         if request.method == "POST" and form.is_valid():
             try:
-                services.response_submit(invitation=invitation, raw=form.raw_answers())
+                services.response_submit(invitation=invitation, raw=form.raw_answers(), questions=questions)
             except AnswerErrors as exc:
                 form.show_errors(exc)
             except DomainError:

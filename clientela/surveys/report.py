@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.staticfiles import finders
-from django.db.models import Case, CharField, Count, Q, Value, When
+from django.db.models import Case, CharField, Count, F, Q, Value, When
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.functional import Promise
@@ -26,7 +26,7 @@ from clientela.core.periods import Period, Ratio
 from clientela.customers.models import Customer
 
 from . import charts, selectors, statistics
-from .models import Answer, Question, Survey
+from .models import Question, Survey
 
 TREND_QUARTERS = 6
 ANONYMOUS = "__anonymous__"
@@ -109,30 +109,27 @@ def _tz() -> ZoneInfo:
 
 
 def _quarter_label(field: str, quarters: list[Period]) -> Case:
-    """The label of the quarter (of `quarters`) a moment falls in, compared in SQL against each
-    quarter's bounds in the organisation's time zone: no per-row date function (on SQLite a Python
-    call per row)."""
+    """The label of the quarter (of `quarters`, consecutive, the rows already limited to their span)
+    a moment falls in, compared in SQL against each quarter's end in the organisation's time zone:
+    no per-row date function (on SQLite a Python call per row), one comparison per quarter."""
     return Case(
-        *(When(**{f"{field}__gte": q.start_at, f"{field}__lt": q.end_at}, then=Value(q.label)) for q in quarters),
+        *(When(**{f"{field}__lt": q.end_at}, then=Value(q.label)) for q in quarters),
         default=Value(""),
         output_field=CharField(),
     )
 
 
 def _breakdowns(
-    rows: list[tuple[Any, ...]],
+    sc_counts: dict[Any, tuple[int, int]],
     response_counts: dict[Any, int],
     answer_counts: dict[Any, dict[str, Counter]],
     labels: dict[Any, str],
 ) -> list[Breakdown]:
-    """rows: (group, customer, score, satisfied_min) newest first per customer within the group."""
-    grouped: dict[Any, list[tuple[int, int, int]]] = defaultdict(list)
-    for group, customer_id, score, satisfied_min in rows:
-        grouped[group].append((customer_id, score, satisfied_min))
-    keys = set(grouped) | set(response_counts)
+    """sc_counts: group → (satisfied customers, customers counted) by their latest response in it."""
+    keys = set(sc_counts) | set(response_counts)
     out = []
     for key in keys:
-        numerator, denominator, _c, _s = selectors.sc_from_scores(selectors.latest_scores(grouped.get(key, [])))
+        numerator, denominator = sc_counts.get(key, (0, 0))
         ratio = Ratio(numerator, denominator)
         kinds = answer_counts.get(key, {})
         if labels.get(key):
@@ -154,100 +151,125 @@ def _breakdowns(
     return sorted(out, key=lambda b: (-b.responses, b.label))
 
 
+def _add(totals: dict[Any, tuple[int, int]], key: Any, numerator: int, denominator: int) -> None:
+    before = totals.get(key, (0, 0))
+    totals[key] = (before[0] + numerator, before[1] + denominator)
+
+
 def satisfaction_report(*, period: Period, today: dt.date | None = None) -> SatisfactionReport:
     today = today or timezone.localdate()
     start, end = selectors.window(period, today)
     responses = selectors.responses_in(period, today, None, None)
+    answers = selectors.answers_in(period, today)
+    counting = selectors.counting_responses(period=period, today=today)
+    anonymous = Q(customer__isnull=True)
 
-    complete_totals = responses.aggregate(n=Count("id"), anonymous=Count("id", filter=Q(customer__isnull=True)))
-
-    # Breakdowns: one pass over the counting responses, one over responses, one over scale answers.
-    counting = list(
-        selectors.counting_responses(period=period, today=today)
-        .order_by("customer_id", "-submitted_at", "-pk")
-        .values_list(
-            "customer_id",
-            "headline_value",
-            "headline_question__satisfied_min",
-            "customer__segment",
-            "customer__account_manager_id",
-            "survey__touchpoint",
-        )
+    # Responses per survey: the survey table, the totals and the touchpoint breakdown.
+    survey_rows = list(
+        responses.values("survey_id", "survey__title", "survey__touchpoint", "survey__counts_toward_sc")
+        .annotate(n=Count("id"), anonymous=Count("id", filter=anonymous))
+        .order_by("-n", "survey__title", "survey_id")
     )
-    per_group_responses = list(
-        responses.values("customer_id", "customer__segment", "customer__account_manager_id", "survey__touchpoint")
+    touchpoints = dict(Survey.Touchpoint.choices)
+    surveys = [
+        (r["survey__title"], str(touchpoints.get(r["survey__touchpoint"], "")), r["survey__counts_toward_sc"], r["n"])
+        for r in survey_rows
+    ]
+    touchpoint_of = {r["survey_id"]: r["survey__touchpoint"] for r in survey_rows}
+
+    # Answers counted per question and number, once: the question tables, the period's CSAT, NPS
+    # and CES, and the touchpoint breakdown's.
+    numeric = selectors.numeric_answer_counts(answers)
+    by_kind: dict[str, Counter] = defaultdict(Counter)
+    by_touchpoint_kind: dict[Any, dict[str, Counter]] = defaultdict(lambda: defaultdict(Counter))
+    for row in numeric:
+        kind, number, n = row["question__kind"], row["number"], row["n"]
+        if number is None:
+            continue
+        by_kind[kind][number] += n
+        if kind in (Question.Kind.RATING, Question.Kind.NPS):
+            by_touchpoint_kind[touchpoint_of.get(row["response__survey_id"])][kind][number] += n
+
+    # Segment and account manager: a customer has one of each, so responses, answers and SC are
+    # counted per (segment, manager) pair and added up per dimension; anonymous answers (open link)
+    # have neither and form their own group.
+    keys = {"segment": F("customer__segment"), "manager": F("customer__account_manager_id")}
+    per_pair = responses.annotate(anon=Case(When(anonymous, then=Value(1)), default=Value(0))).values("anon", **keys)
+    pair_responses = list(per_pair.annotate(n=Count("id")).order_by().values_list("anon", *keys, "n"))
+    pair_answers = list(
+        answers.filter(question__kind__in=[Question.Kind.RATING, Question.Kind.NPS])
+        .annotate(
+            anon=Case(When(response__customer__isnull=True, then=Value(1)), default=Value(0)),
+            segment=F("response__customer__segment"),
+            manager=F("response__customer__account_manager_id"),
+        )
+        .values("anon", "segment", "manager", "question__kind", "number")
         .annotate(n=Count("id"))
         .order_by()
+        .values_list("anon", "segment", "manager", "question__kind", "number", "n")
     )
-    answers = list(
-        Answer.objects.filter(response__in=responses, question__kind__in=[Question.Kind.RATING, Question.Kind.NPS])
-        .values(
-            "question__kind",
-            "number",
-            "response__customer_id",
-            "response__customer__segment",
-            "response__customer__account_manager_id",
-            "response__survey__touchpoint",
-        )
-        .annotate(n=Count("id"))
-        .order_by()
-    )
-    dimensions = {
-        "segment": (3, "customer__segment", "response__customer__segment"),
-        "manager": (4, "customer__account_manager_id", "response__customer__account_manager_id"),
-        "touchpoint": (5, "survey__touchpoint", "response__survey__touchpoint"),
+    pair_sc = selectors.sc_grouped(counting, keys=keys)
+    touchpoint_sc = {
+        key[0]: counts
+        for key, counts in selectors.sc_grouped(
+            counting, keys={"touchpoint": F("survey__touchpoint")}, partition=["survey__touchpoint"]
+        ).items()
     }
-    manager_ids = {row[4] for row in counting} | {r["customer__account_manager_id"] for r in per_group_responses}
-    users = {u.pk: str(u) for u in get_user_model().objects.filter(pk__in=[i for i in manager_ids if i])}
+
+    manager_ids = {m for _a, _s, m, _n in pair_responses if m} | {m for (_s, m) in pair_sc if m}
+    users = {u.pk: str(u) for u in get_user_model().objects.filter(pk__in=manager_ids)}
+    dimensions: dict[str, dict[str, Any]] = {}
+    for name, index in (("segment", 0), ("manager", 1)):
+        counts: Counter = Counter()
+        for anon, segment, manager, n in pair_responses:
+            counts[ANONYMOUS if anon else (segment, manager)[index]] += n
+        kinds: dict[Any, dict[str, Counter]] = defaultdict(lambda: defaultdict(Counter))
+        for anon, segment, manager, kind, number, n in pair_answers:
+            kinds[ANONYMOUS if anon else (segment, manager)[index]][kind][number] += n
+        sc_counts: dict[Any, tuple[int, int]] = {}
+        for pair, (numerator, denominator) in pair_sc.items():
+            _add(sc_counts, pair[index], numerator, denominator)
+        dimensions[name] = {"sc": sc_counts, "responses": dict(counts), "kinds": kinds}
+    touchpoint_responses: Counter = Counter()
+    for row in survey_rows:
+        touchpoint_responses[row["survey__touchpoint"]] += row["n"]
+    dimensions["touchpoint"] = {
+        "sc": touchpoint_sc,
+        "responses": dict(touchpoint_responses),
+        "kinds": by_touchpoint_kind,
+    }
     label_sets = {
-        "segment": {},
+        "segment": {k: k for k in dimensions["segment"]["responses"]},
         "manager": {**users, None: _("No account manager")},
         "touchpoint": {k: str(v) for k, v in Survey.Touchpoint.choices},
     }
-
-    def group(row: dict[str, Any], key: str, customer_key: str) -> Any:
-        # Anonymous answers (open link) have no segment or manager: they form their own group.
-        if row[customer_key] is None and not key.endswith("touchpoint"):
-            return ANONYMOUS
-        return row[key]
-
     breakdowns: dict[str, list[Breakdown]] = {}
-    for name, (index, response_key, answer_key) in dimensions.items():
-        rows = [(row[index], row[0], row[1], row[2]) for row in counting]
-        counts: Counter = Counter()
-        for row in per_group_responses:
-            counts[group(row, response_key, "customer_id")] += row["n"]
-        kinds: dict[Any, dict[str, Counter]] = defaultdict(lambda: defaultdict(Counter))
-        for row in answers:
-            kinds[group(row, answer_key, "response__customer_id")][row["question__kind"]][row["number"]] += row["n"]
-        labels = {k: k for k in counts} if name == "segment" else dict(label_sets[name])
+    for name, data in dimensions.items():
+        labels = dict(label_sets[name])
         labels[ANONYMOUS] = _("Anonymous (open link)")
-        breakdowns[name] = _breakdowns(rows, dict(counts), kinds, labels)
+        breakdowns[name] = _breakdowns(data["sc"], data["responses"], data["kinds"], labels)
 
     # Trend: the quarter of the report and the five before it, plus one more to compare the first.
     anchor = Period.current_quarter(period.cap(today)) if period.kind != "quarter" else period
     quarters = anchor.last(TREND_QUARTERS + 1)
     span = Period(quarters[0].start, quarters[-1].end, "span", f"{quarters[0]}–{quarters[-1]}")
-    trend_rows = (
-        selectors.counting_responses(period=span, today=today)
-        .annotate(q=_quarter_label("submitted_at", quarters))
-        .order_by("customer_id", "-submitted_at", "-pk")
-        .values_list("q", "customer_id", "headline_value", "headline_question__satisfied_min")
-    )
-    by_quarter: dict[str, list[tuple[int, int, int]]] = defaultdict(list)
-    for label, customer_id, score, satisfied_min in trend_rows:
-        by_quarter[label].append((customer_id, score, satisfied_min))
+    quarter = {"q": _quarter_label("submitted_at", quarters)}
+    sc_per_quarter = {
+        key[0]: counts
+        for key, counts in selectors.sc_grouped(
+            selectors.counting_responses(period=span, today=today).annotate(**quarter),
+            keys={"q": F("q")},
+            partition=["q"],
+        ).items()
+    }
     span_responses = selectors.responses_in(span, today, None, None)
+    span_answers = selectors.answers_in(span, today)
     responses_per_quarter = {
-        row["q"]: row["n"]
-        for row in span_responses.annotate(q=_quarter_label("submitted_at", quarters))
-        .values("q")
-        .annotate(n=Count("id"))
-        .order_by()
+        row["q"]: row["n"] for row in span_responses.annotate(**quarter).values("q").annotate(n=Count("id")).order_by()
     }
     scale_per_quarter: dict[str, dict[str, Counter]] = defaultdict(lambda: defaultdict(Counter))
     for row in (
-        Answer.objects.filter(response__in=span_responses, question__kind__in=[Question.Kind.RATING, Question.Kind.NPS])
+        span_answers.filter(question__kind__in=[Question.Kind.RATING, Question.Kind.NPS])
         .annotate(q=_quarter_label("response__submitted_at", quarters))
         .values("q", "question__kind", "number")
         .annotate(n=Count("id"))
@@ -255,20 +277,18 @@ def satisfaction_report(*, period: Period, today: dt.date | None = None) -> Sati
     ):
         scale_per_quarter[row["q"]][row["question__kind"]][row["number"]] += row["n"]
     points: list[TrendPoint] = []
-    for quarter in quarters:
-        numerator, denominator, _c, _s = selectors.sc_from_scores(
-            selectors.latest_scores(by_quarter.get(quarter.label, []))
-        )
+    for each in quarters:
+        numerator, denominator = sc_per_quarter.get(each.label, (0, 0))
         ratio = Ratio(numerator, denominator)
-        kinds = scale_per_quarter.get(quarter.label, {})
+        kinds = scale_per_quarter.get(each.label, {})
         point = TrendPoint(
-            period=quarter,
-            provisional=quarter.is_provisional(today),
+            period=each,
+            provisional=each.is_provisional(today),
             sc_numerator=numerator,
             sc_denominator=denominator,
             sc_value=ratio.value,
             sc_ci95=ratio.ci95,
-            responses=responses_per_quarter.get(quarter.label, 0),
+            responses=responses_per_quarter.get(each.label, 0),
             csat=statistics.csat(kinds.get(Question.Kind.RATING, Counter())).value,
             nps=statistics.nps(kinds.get(Question.Kind.NPS, Counter())).value,
         )
@@ -281,16 +301,6 @@ def satisfaction_report(*, period: Period, today: dt.date | None = None) -> Sati
     trend = points[1:]
     pchart = statistics.p_chart([(p.label, p.sc_numerator, p.sc_denominator) for p in trend])
 
-    survey_rows = list(
-        responses.values("survey__title", "survey__touchpoint", "survey__counts_toward_sc")
-        .annotate(n=Count("id"))
-        .order_by("-n", "survey__title")
-    )
-    touchpoints = dict(Survey.Touchpoint.choices)
-    surveys = [
-        (r["survey__title"], str(touchpoints.get(r["survey__touchpoint"], "")), r["survey__counts_toward_sc"], r["n"])
-        for r in survey_rows
-    ]
     sc = selectors.sc(period=period, today=today)
     unsatisfied_ids = set(sc.customer_ids) - set(sc.satisfied_ids)
     unsatisfied = list(Customer.objects.filter(pk__in=unsatisfied_ids).order_by("name").values_list("pk", "name"))
@@ -305,19 +315,19 @@ def satisfaction_report(*, period: Period, today: dt.date | None = None) -> Sati
         end=end,
         sc=sc,
         response_rate=selectors.response_rate(period=period, today=today),
-        csat=selectors.csat(period=period, today=today),
-        nps=selectors.nps(period=period, today=today),
-        ces=selectors.ces(period=period, today=today),
-        responses=complete_totals["n"],
-        anonymous=complete_totals["anonymous"],
+        csat=selectors.csat_figure(period, by_kind[Question.Kind.RATING]),
+        nps=selectors.nps_figure(period, by_kind[Question.Kind.NPS]),
+        ces=selectors.ces_figure(period, by_kind[Question.Kind.CES]),
+        responses=sum(r["n"] for r in survey_rows),
+        anonymous=sum(r["anonymous"] for r in survey_rows),
         surveys=surveys,
-        questions=selectors.question_results(responses),
+        questions=selectors.question_results(responses, numeric, answers),
         by_segment=breakdowns["segment"],
         by_touchpoint=breakdowns["touchpoint"],
         by_manager=breakdowns["manager"],
         trend=trend,
         pchart=pchart,
-        comments=selectors.comments(responses, limit=COMMENTS_LIMIT),
+        comments=selectors.comments(responses, limit=COMMENTS_LIMIT, answers=answers),
         unsatisfied=unsatisfied,
         notes=notes,
     )

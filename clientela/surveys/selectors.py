@@ -6,11 +6,27 @@ Every indicator here answers in a fixed number of queries whatever the amount of
 
 import datetime as dt
 from collections import Counter, defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Count, JSONField, Max, OuterRef, Q, QuerySet, Subquery
+from django.db import connection
+from django.db.models import (
+    Case,
+    Count,
+    F,
+    IntegerField,
+    JSONField,
+    Max,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+    Window,
+)
+from django.db.models.functions import RowNumber
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils import timezone
@@ -36,18 +52,37 @@ def window(period: Period, today: dt.date | None = None) -> tuple[dt.datetime, d
     return period.start_at, max(period.start_at, min(end, period.end_at))
 
 
+def _in_period(
+    period: Period, today: dt.date | None, segment: str | None, account_manager: int | None, prefix: str
+) -> Q:
+    start, end = window(period, today)
+    q = Q(
+        **{
+            f"{prefix}archived_at__isnull": True,
+            f"{prefix}complete": True,
+            f"{prefix}submitted_at__gte": start,
+            f"{prefix}submitted_at__lt": end,
+        }
+    )
+    if segment is not None:
+        q &= Q(**{f"{prefix}customer__segment": segment})
+    if account_manager is not None:
+        q &= Q(**{f"{prefix}customer__account_manager_id": account_manager})
+    return q
+
+
 def responses_in(
     period: Period, today: dt.date | None, segment: str | None, account_manager: int | None
 ) -> QuerySet[SurveyResponse]:
-    start, end = window(period, today)
-    qs = SurveyResponse.objects.filter(
-        archived_at__isnull=True, complete=True, submitted_at__gte=start, submitted_at__lt=end
-    )
-    if segment is not None:
-        qs = qs.filter(customer__segment=segment)
-    if account_manager is not None:
-        qs = qs.filter(customer__account_manager_id=account_manager)
-    return qs
+    return SurveyResponse.objects.filter(_in_period(period, today, segment, account_manager, ""))
+
+
+def answers_in(
+    period: Period, today: dt.date | None, segment: str | None = None, account_manager: int | None = None
+) -> QuerySet[Answer]:
+    """The answers of `responses_in(...)`, filtered through the join (not `response IN (…)`), so the
+    database reads the period's responses and their answers from the two covering indexes."""
+    return Answer.objects.filter(_in_period(period, today, segment, account_manager, "response__"))
 
 
 def counting_responses(
@@ -80,38 +115,74 @@ class SCResult:
     satisfied_ids: tuple[int, ...] = ()
 
 
-def latest_scores(rows: Iterable[tuple[int, int, int]]) -> dict[int, tuple[int, int]]:
-    """Rows (customer, score, satisfied_min) ordered newest first per customer → the customer's
-    score in the period: the one of their latest counting response."""
-    scores: dict[int, tuple[int, int]] = {}
-    for customer_id, score, satisfied_min in rows:
-        scores.setdefault(customer_id, (score, satisfied_min))
-    return scores
+def _satisfied() -> Case:
+    """1 when the response's headline score is ≥ its question's `satisfied_min`, else 0."""
+    return Case(
+        When(headline_value__gte=F("headline_question__satisfied_min"), then=Value(1)),
+        default=Value(0),
+        output_field=IntegerField(),
+    )
 
 
-def sc_from_scores(scores: dict[int, tuple[int, int]]) -> tuple[int, int, tuple[int, ...], tuple[int, ...]]:
-    counted = tuple(sorted(scores))
-    satisfied = tuple(c for c in counted if scores[c][0] >= scores[c][1])
-    return len(satisfied), len(counted), counted, satisfied
+def latest_counting(
+    responses: QuerySet[SurveyResponse], *, keys: dict[str, Any], partition: Iterable[str] = ()
+) -> tuple[str, tuple[Any, ...]]:
+    """SQL (and its parameters) of the latest response of each customer among `responses` — per
+    customer and `partition` key, newest `submitted_at` first, the highest id breaking ties — with
+    the columns `keys` (name → expression), `customer_id` and `satisfied` (1 or 0).
+
+    Ranked by a window function in the database, so a period's responses never travel to Python."""
+    latest = Window(
+        RowNumber(),
+        partition_by=[F("customer_id"), *(F(k) for k in partition)],
+        order_by=[F("submitted_at").desc(), F("pk").desc()],
+    )
+    qs = (
+        responses.annotate(**keys, satisfied=_satisfied(), latest=latest)
+        .filter(latest=1)
+        .order_by()
+        .values(*keys, "customer_id", "satisfied")
+    )
+    sql, params = qs.query.sql_with_params()
+    return sql, tuple(params)
+
+
+def sc_grouped(
+    responses: QuerySet[SurveyResponse], *, keys: dict[str, Any], partition: Iterable[str] = ()
+) -> dict[tuple[Any, ...], tuple[int, int]]:
+    """SC's numerator and denominator per group of `keys` (one query): customers counted in the
+    group by their latest counting response in it (see `latest_counting`)."""
+    sql, params = latest_counting(responses, keys=keys, partition=partition)
+    quote = connection.ops.quote_name
+    columns = ", ".join(quote(k) for k in keys)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT {columns}, SUM({quote('satisfied')}), COUNT(*) FROM ({sql}) latest GROUP BY {columns}",  # noqa: S608 (names are ours)
+            params,
+        )
+        return {tuple(row[: len(keys)]): (int(row[-2]), int(row[-1])) for row in cursor.fetchall()}
 
 
 def sc(
     *, period: Period, today: dt.date | None = None, segment: str | None = None, account_manager: int | None = None
 ) -> SCResult:
     """SC = customers whose latest counting response in P scores ≥ the headline question's
-    `satisfied_min`, over customers with a counting response in P, × 100 (one query)."""
-    rows = (
-        counting_responses(period=period, today=today, segment=segment, account_manager=account_manager)
-        .order_by("customer_id", "-submitted_at", "-pk")
-        .values_list("customer_id", "headline_value", "headline_question__satisfied_min")
+    `satisfied_min`, over customers with a counting response in P, × 100 (one query: the latest
+    response per customer is picked by a window function, one row per customer comes back)."""
+    sql, params = latest_counting(
+        counting_responses(period=period, today=today, segment=segment, account_manager=account_manager), keys={}
     )
-    numerator, denominator, counted, satisfied = sc_from_scores(latest_scores(rows))
-    ratio = Ratio(numerator, denominator)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = sorted(cursor.fetchall())
+    counted = tuple(customer_id for customer_id, _satisfied in rows)
+    satisfied = tuple(customer_id for customer_id, is_satisfied in rows if is_satisfied)
+    ratio = Ratio(len(satisfied), len(counted))
     return SCResult(
         period=period,
         provisional=period.is_provisional(today),
-        numerator=numerator,
-        denominator=denominator,
+        numerator=len(satisfied),
+        denominator=len(counted),
         value=ratio.value,
         ci95=ratio.ci95,
         customer_ids=counted,
@@ -163,36 +234,45 @@ class RateFigure:
 def _counts(
     kind: str, period: Period, today: dt.date | None, segment: str | None, account_manager: int | None
 ) -> dict[int, int]:
-    answers = Answer.objects.filter(
-        response__in=responses_in(period, today, segment, account_manager), question__kind=kind, number__isnull=False
-    )
+    answers = answers_in(period, today, segment, account_manager).filter(question__kind=kind, number__isnull=False)
     return {row["number"]: row["n"] for row in answers.values("number").annotate(n=Count("id")).order_by()}
+
+
+def nps_figure(period: Period, counts: Mapping[int, int]) -> NPSFigure:
+    result = statistics.nps(counts)
+    return NPSFigure(period, result.promoters, result.passives, result.detractors, result.total, result.value)
+
+
+def csat_figure(period: Period, counts: Mapping[int, int]) -> CSATFigure:
+    ratio = statistics.csat(counts)
+    mean = statistics.mean_score(counts, 1, 5).mean
+    return CSATFigure(period, ratio.numerator, ratio.denominator, ratio.value, ratio.ci95, mean)
+
+
+def ces_figure(period: Period, counts: Mapping[int, int]) -> CESFigure:
+    result = statistics.ces(counts)
+    return CESFigure(period, result.total, result.mean)
 
 
 def nps(
     *, period: Period, today: dt.date | None = None, segment: str | None = None, account_manager: int | None = None
 ) -> NPSFigure:
     """NPS of every 0–10 answer in complete responses of P (anonymous ones included unless filtered)."""
-    result = statistics.nps(_counts(Question.Kind.NPS, period, today, segment, account_manager))
-    return NPSFigure(period, result.promoters, result.passives, result.detractors, result.total, result.value)
+    return nps_figure(period, _counts(Question.Kind.NPS, period, today, segment, account_manager))
 
 
 def csat(
     *, period: Period, today: dt.date | None = None, segment: str | None = None, account_manager: int | None = None
 ) -> CSATFigure:
     """CSAT (% of 1–5 answers that are 4 or 5) of complete responses in P, with the mean."""
-    counts = _counts(Question.Kind.RATING, period, today, segment, account_manager)
-    ratio = statistics.csat(counts)
-    mean = statistics.mean_score(counts, 1, 5).mean
-    return CSATFigure(period, ratio.numerator, ratio.denominator, ratio.value, ratio.ci95, mean)
+    return csat_figure(period, _counts(Question.Kind.RATING, period, today, segment, account_manager))
 
 
 def ces(
     *, period: Period, today: dt.date | None = None, segment: str | None = None, account_manager: int | None = None
 ) -> CESFigure:
     """CES: the mean 1–7 ease answer of complete responses in P."""
-    result = statistics.ces(_counts(Question.Kind.CES, period, today, segment, account_manager))
-    return CESFigure(period, result.total, result.mean)
+    return ces_figure(period, _counts(Question.Kind.CES, period, today, segment, account_manager))
 
 
 def response_rate(
@@ -246,22 +326,42 @@ def _pct(count: int, total: int) -> float | None:
     return round(count / total * 100, 2) if total else None
 
 
-def question_results(responses: QuerySet[SurveyResponse]) -> list[QuestionResult]:
-    """Per-question distributions of the answers in `responses` (two queries)."""
-    answers = Answer.objects.filter(response__in=responses)
-    key_fields = (
-        "response__survey__title",
-        "response__survey_id",
-        "question__position",
-        "question__text",
-        "question__kind",
+QUESTION_KEYS = (
+    "response__survey__title",
+    "response__survey_id",
+    "question__position",
+    "question__text",
+    "question__kind",
+)
+
+
+def numeric_answer_counts(answers: QuerySet[Answer]) -> list[dict[str, Any]]:
+    """Answers in `responses` counted per question and number (free texts only counted: their
+    number is empty), one query; the rows `question_results` and the report's totals start from."""
+    text = Q(question__kind=Question.Kind.TEXT)
+    return list(
+        answers.filter(Q(number__isnull=False) | text)
+        .values(*QUESTION_KEYS, "number")
+        .annotate(n=Count("id"))
+        .order_by()
     )
+
+
+def question_results(
+    responses: QuerySet[SurveyResponse],
+    numeric: list[dict[str, Any]] | None = None,
+    answers: QuerySet[Answer] | None = None,
+) -> list[QuestionResult]:
+    """Per-question distributions of the answers in `responses` — or `answers`, the same answers
+    filtered another way — (two queries; one when the `numeric_answer_counts` rows are given)."""
+    if answers is None:
+        answers = Answer.objects.filter(response__in=responses)
+    key_fields = QUESTION_KEYS
     text = Q(question__kind=Question.Kind.TEXT)
     # Counted in the database, grouped by answer: scale answers by number, free texts only counted
     # (their number is empty), options by the option (or set of options) chosen.
-    numeric = (
-        answers.filter(Q(number__isnull=False) | text).values(*key_fields, "number").annotate(n=Count("id")).order_by()
-    )
+    if numeric is None:
+        numeric = numeric_answer_counts(answers)
     other = (
         answers.filter(number__isnull=True)
         .exclude(text)
@@ -341,10 +441,14 @@ class Comment:
     satisfied: bool | None
 
 
-def comments(responses: QuerySet[SurveyResponse], limit: int = 100) -> list[Comment]:
+def comments(
+    responses: QuerySet[SurveyResponse], limit: int = 100, answers: QuerySet[Answer] | None = None
+) -> list[Comment]:
     """The customers' own words (free-text answers), newest first, in one query."""
+    if answers is None:
+        answers = Answer.objects.filter(response__in=responses)
     rows = (
-        Answer.objects.filter(response__in=responses, question__kind=Question.Kind.TEXT)
+        answers.filter(question__kind=Question.Kind.TEXT)
         .exclude(value="")
         .select_related("question", "response__survey", "response__customer", "response__headline_question")
         .order_by("-response__submitted_at", "-response_id", "question__position")[:limit]

@@ -898,6 +898,8 @@ def _store_response(
     if not cleaned.values:
         raise ValidationError({"answers": [_("Give at least one answer.")]})
     headline = cleaned.headline()
+    if version.survey_id == survey.pk:
+        version.survey = survey  # the audit names the version by its survey: no query to read it again
     response = SurveyResponse(
         survey=survey,
         version=version,
@@ -942,8 +944,12 @@ def _questions(version: SurveyVersion) -> list[Question]:
 
 
 @transaction.atomic
-def response_submit(*, invitation: SurveyInvitation, raw: Mapping[int, Any]) -> SurveyResponse:
-    """Answers through an invitation's link. Sending twice stores one response."""
+def response_submit(
+    *, invitation: SurveyInvitation, raw: Mapping[int, Any], questions: list[Question] | None = None
+) -> SurveyResponse:
+    """Answers through an invitation's link. Sending twice stores one response. `questions`: those
+    of the survey's current version as the page read them (a published version's questions are
+    frozen), used when the version is still the current one, to save reading them again."""
     invitation = (
         SurveyInvitation.objects.select_for_update(of=("self",))
         .select_related("survey__current_version", "contact", "customer")
@@ -957,7 +963,9 @@ def response_submit(*, invitation: SurveyInvitation, raw: Mapping[int, Any]) -> 
     if not survey.accepts_responses:
         raise DomainError(_("This survey is closed."))
     version = survey.current_version
-    cleaned = validation.clean_answers(_questions(version), raw, enforce_required=True)
+    if not questions or any(q.version_id != version.pk for q in questions):
+        questions = _questions(version)
+    cleaned = validation.clean_answers(questions, raw, enforce_required=True)
     response = _store_response(
         actor=None,
         survey=survey,
