@@ -23,7 +23,8 @@ where it was. A result is stored only once the transaction that computed it has 
 changes, so the key is one no committed state will have).
 
 What is not counted: the audit trail, notifications, numbering sequences, import and scheduled
-jobs, users and API tokens (a sign-in updates the user's row) and this counter itself. No cached
+jobs, API tokens (their last use is written on every call), a user's last sign-in and this
+counter itself. No cached
 computation may read them; `tests/test_changes.py` checks that against the SQL the indicators
 run. After restoring a backup, the `restore` command clears the cache (the counters go back with
 the data).
@@ -32,6 +33,7 @@ The triggers are created after every `migrate`, for every table of the business 
 new model is counted from its first migration.
 """
 
+import datetime as dt
 import hashlib
 import os
 from collections.abc import Callable, Iterable, Sequence
@@ -44,6 +46,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.db import connection, transaction
 from django.db.models.signals import post_migrate
+from django.utils import timezone
 
 TABLE = "core_dataversion"
 SLOTS = 16
@@ -60,12 +63,21 @@ UNTRACKED = frozenset(
         "core_importjob",
         "core_scheduledjob",
         "core_dataversion",
-        "accounts_user",
-        "accounts_user_groups",
-        "accounts_user_user_permissions",
-        "accounts_apitoken",
+        "accounts_apitoken",  # its last use is written on every API request
     }
 )
+# Columns whose updates do not count: signing in writes the user's last_login.
+UPDATES_NOT_COUNTED = {"accounts_user": frozenset({"last_login"})}
+
+
+def _counted_columns(conn: Any, table: str) -> list[str] | None:
+    """The columns an update must touch to count, or None for any update."""
+    ignored = UPDATES_NOT_COUNTED.get(table)
+    if not ignored:
+        return None
+    with conn.cursor() as cursor:
+        columns = [c.name for c in conn.introspection.get_table_description(cursor, table)]
+    return [c for c in columns if c not in ignored]
 
 
 def tracked_tables() -> list[str]:
@@ -81,14 +93,17 @@ def tracked_tables() -> list[str]:
 # --- the triggers ----------------------------------------------------------------------------------
 
 
-def _sqlite_statements(table: str) -> list[str]:
+def _sqlite_statements(table: str, columns: list[str] | None) -> list[str]:
     bump = (
         f'INSERT INTO "{TABLE}" ("slot", "changes") VALUES (0, 1) '  # noqa: S608 (names are ours)
         f'ON CONFLICT ("slot") DO UPDATE SET "changes" = "changes" + 1'
     )
-    return [
+    update = "UPDATE" if columns is None else "UPDATE OF " + ", ".join(f'"{c}"' for c in columns)
+    # A column list is written again after every migrate: a column added later must count too.
+    again = [f'DROP TRIGGER IF EXISTS "{TRIGGER}_{table}_U"'] if columns is not None else []
+    return again + [
         f'CREATE TRIGGER IF NOT EXISTS "{TRIGGER}_{table}_{event[0]}" AFTER {event} ON "{table}" BEGIN {bump}; END'
-        for event in ("INSERT", "UPDATE", "DELETE")
+        for event in ("INSERT", update, "DELETE")
     ]
 
 
@@ -96,9 +111,9 @@ def _postgresql_function() -> str:
     return (
         f'CREATE OR REPLACE FUNCTION "{FUNCTION}"() RETURNS trigger LANGUAGE plpgsql AS $$\n'  # noqa: S608 (names are ours)
         "BEGIN\n"
-        "  IF TG_OP = 'INSERT' OR TG_OP = 'UPDATE' THEN\n"
+        "  IF TG_LEVEL = 'STATEMENT' AND (TG_OP = 'INSERT' OR TG_OP = 'UPDATE') THEN\n"
         "    IF NOT EXISTS (SELECT 1 FROM new_rows) THEN RETURN NULL; END IF;\n"
-        "  ELSIF TG_OP = 'DELETE' THEN\n"
+        "  ELSIF TG_LEVEL = 'STATEMENT' AND TG_OP = 'DELETE' THEN\n"
         "    IF NOT EXISTS (SELECT 1 FROM old_rows) THEN RETURN NULL; END IF;\n"
         "  END IF;\n"
         f'  INSERT INTO "{TABLE}" ("slot", "changes") VALUES (pg_backend_pid() % {SLOTS}, 1)\n'
@@ -108,20 +123,22 @@ def _postgresql_function() -> str:
     )
 
 
-def _postgresql_statements(table: str) -> list[str]:
+def _postgresql_statements(table: str, columns: list[str] | None) -> list[str]:
+    statement = "FOR EACH STATEMENT"
     events = {
-        "i": "AFTER INSERT ON {t} REFERENCING NEW TABLE AS new_rows",
-        "u": "AFTER UPDATE ON {t} REFERENCING NEW TABLE AS new_rows",
-        "d": "AFTER DELETE ON {t} REFERENCING OLD TABLE AS old_rows",
-        "t": "AFTER TRUNCATE ON {t}",
+        "i": f"AFTER INSERT ON {{t}} REFERENCING NEW TABLE AS new_rows {statement}",
+        "u": f"AFTER UPDATE ON {{t}} REFERENCING NEW TABLE AS new_rows {statement}",
+        "d": f"AFTER DELETE ON {{t}} REFERENCING OLD TABLE AS old_rows {statement}",
+        "t": f"AFTER TRUNCATE ON {{t}} {statement}",
     }
+    if columns is not None:  # transition tables do not go with a column list: one bump per row
+        events["u"] = "AFTER UPDATE OF " + ", ".join(f'"{c}"' for c in columns) + " ON {t} FOR EACH ROW"
     statements = []
     for suffix, when in events.items():
         name = f"{TRIGGER}_{suffix}"
         statements.append(f'DROP TRIGGER IF EXISTS "{name}" ON "{table}"')
         statements.append(
-            f'CREATE TRIGGER "{name}" {when.format(t=chr(34) + table + chr(34))} '
-            f'FOR EACH STATEMENT EXECUTE FUNCTION "{FUNCTION}"()'
+            f'CREATE TRIGGER "{name}" {when.format(t=chr(34) + table + chr(34))} EXECUTE FUNCTION "{FUNCTION}"()'
         )
     return statements
 
@@ -137,12 +154,12 @@ def install(conn: Any = None) -> int:
     with conn.cursor() as cursor:
         if conn.vendor == "sqlite":
             for table in tables:
-                for statement in _sqlite_statements(table):
+                for statement in _sqlite_statements(table, _counted_columns(conn, table)):
                     cursor.execute(statement)
         else:
             cursor.execute(_postgresql_function())
             for table in tables:
-                for statement in _postgresql_statements(table):
+                for statement in _postgresql_statements(table, _counted_columns(conn, table)):
                     cursor.execute(statement)
     return len(tables)
 
@@ -169,6 +186,12 @@ def bump(conn: Any = None) -> None:
 
 
 # --- the version and what is cached on it ---------------------------------------------------------
+
+
+def settled(period: Any, today: dt.date) -> bool:
+    """Whether what is computed for `period` (a `core.periods.Period`) depends only on the records:
+    it ended before today, so every deadline in it has passed and every window is whole."""
+    return period.end < min(today, timezone.localdate())
 
 
 def version() -> tuple[tuple[int, int], ...]:

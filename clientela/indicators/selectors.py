@@ -154,13 +154,6 @@ class IndicatorValue:
         }
 
 
-def settled(period: Period, today: dt.date) -> bool:
-    """Whether the figures of `period` depend only on the records: the period ended before today
-    (every deadline in it has passed and every window is whole), so only a change to the data
-    changes them."""
-    return period.end < min(today, timezone.localdate())
-
-
 def figures(
     wanted: Iterable[tuple[IndicatorDefinition, Period]],
     *,
@@ -178,7 +171,7 @@ def figures(
             return Figure(value=None)
         return definition.compute(period, today=today, segment=segment, account_manager=account_manager)
 
-    kept = [i for i, (d, p) in enumerate(pairs) if d.compute is not None and settled(p, today)]
+    kept = [i for i, (d, p) in enumerate(pairs) if d.compute is not None and changes.settled(p, today)]
     results: list[Figure | None] = [None] * len(pairs)
     from_cache = changes.cached_many(
         "indicator-figure",

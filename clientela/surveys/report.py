@@ -5,7 +5,7 @@ computed in a fixed number of queries and rendered as a page, a PDF and a workbo
 import datetime as dt
 import io
 from collections import Counter, defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -14,7 +14,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.staticfiles import finders
 from django.db.models import Case, CharField, Count, F, Q, Value, When
 from django.template.loader import render_to_string
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
@@ -22,6 +22,7 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
+from clientela.core import changes
 from clientela.core.periods import Period, Ratio
 from clientela.customers.models import Customer
 
@@ -157,7 +158,20 @@ def _add(totals: dict[Any, tuple[int, int]], key: Any, numerator: int, denominat
 
 
 def satisfaction_report(*, period: Period, today: dt.date | None = None) -> SatisfactionReport:
+    """The report of a period. That of a period that has ended is kept on the data version
+    (`core.changes`), per language, and computed again only when the records change."""
     today = today or timezone.localdate()
+    if not changes.settled(period, today):
+        return _satisfaction_report(period=period, today=today)
+    (data,) = changes.cached_many(
+        "satisfaction-report",
+        [(period, (period.label, translation.get_language()))],
+        lambda p: _satisfaction_report(period=p, today=today),
+    )
+    return replace(data, generated_at=timezone.now())
+
+
+def _satisfaction_report(*, period: Period, today: dt.date) -> SatisfactionReport:
     start, end = selectors.window(period, today)
     responses = selectors.responses_in(period, today, None, None)
     answers = selectors.answers_in(period, today)

@@ -84,6 +84,9 @@ def test_signing_in_the_audit_trail_and_notifications_do_not_move_the_version(us
     notice = Notification.objects.create(recipient=users["quality"], kind="test", title="Aviso")
     Notification.objects.filter(pk=notice.pk).update(read_at=timezone.now())
     assert changes.version() == before
+    users["quality"].first_name = "Quique"  # a name a report shows does count
+    users["quality"].save()
+    assert changes.version() != before
 
 
 def test_a_kept_result_is_served_until_the_data_change(django_capture_on_commit_callbacks):

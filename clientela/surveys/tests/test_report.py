@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from django.urls import reverse
+from django.utils import translation
 from openpyxl import load_workbook
 from pypdf import PdfReader
 
@@ -80,7 +81,9 @@ def test_an_open_quarter_is_provisional_and_counts_anonymous_answers_only_in_res
 
 
 def test_the_report_needs_a_fixed_number_of_queries(history, django_assert_max_num_queries):
-    with django_assert_max_num_queries(15):
+    with django_assert_max_num_queries(15):  # an open quarter: always computed
+        report.satisfaction_report(period=Period.parse("2026-Q4"), today=TODAY)
+    with django_assert_max_num_queries(15 + 1):  # an ended one, not kept yet: and the data version
         report.satisfaction_report(period=Period.parse("2026-Q3"), today=TODAY)
 
 
@@ -138,3 +141,22 @@ def test_anonymous_answers_form_their_own_group_in_the_breakdowns(history):
     assert segments["Anónimas (enlace abierto)"].sc_denominator == 0
     assert managers["Anónimas (enlace abierto)"].responses == 1
     assert "(sin indicar)" not in segments
+
+
+def test_the_report_of_an_ended_quarter_is_kept_until_its_answers_change(
+    history, users, django_capture_on_commit_callbacks, django_assert_num_queries
+):
+    q3 = Period.parse("2026-Q3")
+    with django_capture_on_commit_callbacks(execute=True):
+        first = report.satisfaction_report(period=q3, today=TODAY)
+    with django_assert_num_queries(1):  # the data version; the report comes from the cache
+        again = report.satisfaction_report(period=q3, today=TODAY)
+    assert (again.sc.numerator, again.sc.denominator) == (first.sc.numerator, first.sc.denominator) == (36, 40)
+    assert again.generated_at >= first.generated_at
+    with translation.override("en"):  # the kept report is per language
+        english = report.satisfaction_report(period=q3, today=TODAY)
+    assert {b.label for b in english.by_touchpoint} == {"Periodic relationship"}
+    answer(history, score=1, customer=CustomerFactory(), at=moment(2026, 8, 20))  # a late-loaded answer of Q3
+    with django_capture_on_commit_callbacks(execute=True):
+        changed = report.satisfaction_report(period=q3, today=TODAY)
+    assert (changed.sc.numerator, changed.sc.denominator) == (36, 41)
