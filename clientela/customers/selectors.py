@@ -66,10 +66,18 @@ def customer_count(*, user: Any, include_archived: bool = False) -> int | None:
 def any_blocked() -> bool:
     """Is any customer or contact blocked? Two lookups in tiny partial indexes; when none is (the
     usual case), the exact counters need no correction."""
-    return (
-        Customer.objects.filter(blocked_until__isnull=False).exists()
-        or Contact.objects.filter(blocked_until__isnull=False).exists()
+    customers, customer_params = (
+        Customer.objects.filter(blocked_until__isnull=False).order_by().values("pk")[:1].query.sql_with_params()
     )
+    contacts, contact_params = (
+        Contact.objects.filter(blocked_until__isnull=False).order_by().values("pk")[:1].query.sql_with_params()
+    )
+    with connection.cursor() as cursor:  # both in one round trip: this runs on every list page
+        cursor.execute(
+            f"SELECT EXISTS({customers}) OR EXISTS({contacts})",
+            (*customer_params, *contact_params),
+        )
+        return bool(cursor.fetchone()[0])
 
 
 def customer_get(*, user: Any, pk: int) -> Customer:

@@ -2,6 +2,7 @@
 
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
@@ -45,19 +46,26 @@ def _pick(data: dict[str, Any], fields: tuple[str, ...]) -> dict[str, Any]:
 
 
 def next_customer_code() -> str:
-    while True:
-        code = f"CLI-{sequences.next_value('customer'):06d}"
-        if not Customer.objects.filter(code=code).exists():
-            return code
+    return f"CLI-{sequences.next_value('customer'):06d}"
 
 
 @transaction.atomic
 def customer_create(*, actor: Any, data: dict[str, Any]) -> Customer:
     customer = Customer(**_pick(data, CUSTOMER_FIELDS))
-    customer.code = (customer.code or "").strip().upper() or next_customer_code()
+    given = (customer.code or "").strip().upper()
     if customer.status == Customer.Status.ACTIVE:
         customer.activated_at = timezone.now()
-    customer = core.save_new(actor=actor, instance=customer)
+    while True:
+        customer.code = given or next_customer_code()
+        try:
+            customer = core.save_new(actor=actor, instance=customer)
+        except ValidationError as exc:
+            # A generated code an imported customer already has: validation (which checks the
+            # code's uniqueness anyway) says so, and the next number is tried.
+            if given or "code" not in getattr(exc, "error_dict", {}):
+                raise
+            continue
+        break
     StatusChange.objects.create(customer=customer, status=customer.status, at=customer.created_at)
     return customer
 

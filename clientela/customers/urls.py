@@ -11,6 +11,7 @@ urlpatterns = [
     path("<int:pk>/edit/", views.customer_edit, name="edit"),
     path("<int:pk>/archive/", views.customer_archive, name="archive"),
     path("<int:pk>/timeline/", views.customer_timeline, name="timeline"),
+    path("<int:pk>/figures/", views.customer_figures, name="figures"),
     path("<int:pk>/contacts/new/", views.contact_create, name="contact_create"),
     path("<int:pk>/interactions/new/", views.interaction_create, name="interaction_create"),
     path("contacts/", views.ContactListView.as_view(), name="contacts"),

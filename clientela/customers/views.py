@@ -135,8 +135,7 @@ def customer_detail(request: HttpRequest, pk: int) -> HttpResponse:
     if active == "timeline":
         entries, has_more = selectors.customer_timeline(customer=customer, user=request.user, limit=TIMELINE_PAGE)
         context.update(entries=entries, has_more=has_more)
-        if has_perm(request.user, "interactions.add", customer):
-            context["interaction_form"] = InteractionForm(instance=Interaction(customer=customer))
+        context["quick_form_later"] = has_perm(request.user, "interactions.add", customer)
     elif active == "contacts":
         context["contacts"] = (
             selectors.visible_contacts(request.user)
@@ -150,12 +149,21 @@ def customer_detail(request: HttpRequest, pk: int) -> HttpResponse:
             context["panel_context"] = panel.context(customer=customer, user=request.user)
     if request.headers.get("HX-Request") and request.headers.get("HX-Target") == "tab-content":
         return render(request, "customers/customer_detail.html#tab", context)
+    # The headline figures (an aggregate per module) come with their own request once the page is
+    # shown: the page itself stays within its query budget however many modules add a figure.
+    context["figures"] = None
+    return render(request, "customers/customer_detail.html", context)
+
+
+@permission_required("customers.view")
+def customer_figures(request: HttpRequest, pk: int) -> HttpResponse:
+    """The 360° page's headline figures, each module's that the user may see."""
+    customer = selectors.customer_get(user=request.user, pk=pk)
     figures = []
     for perm, fn in registry.headline_figures:
         if has_perm(request.user, perm, customer):
             figures.extend(fn(customer=customer, user=request.user))
-    context["figures"] = figures
-    return render(request, "customers/customer_detail.html", context)
+    return render(request, "customers/customer_detail.html#figures", {"customer": customer, "figures": figures})
 
 
 @permission_required("customers.view")
@@ -302,6 +310,10 @@ def interaction_create(request: HttpRequest, pk: int) -> HttpResponse:
                 )
             messages.success(request, _("Interaction recorded."))
             return redirect("customers:detail", pk=customer.pk)
+    if quick and request.method == "GET" and request.headers.get("HX-Target") == "quick-form-body":
+        return render(
+            request, "customers/customer_detail.html#quick_form", {"customer": customer, "interaction_form": form}
+        )
     if quick:
         entries, has_more = selectors.customer_timeline(customer=customer, user=request.user, limit=TIMELINE_PAGE)
         return render(

@@ -2,6 +2,8 @@
 trigram index, exact row counts kept by the database, filter choices read by index jumps, and
 lists whose query count does not grow with the data."""
 
+import datetime as dt
+
 import pytest
 from django.db import connection, transaction
 from django.forms import Select
@@ -252,3 +254,58 @@ def test_creating_a_customer_through_the_form_stays_within_fifteen_queries(clien
         assert client.post(reverse("customers:create"), data).status_code == 302
     control = ("BEGIN", "SAVEPOINT", "RELEASE", "COMMIT", "ROLLBACK")
     assert len([q for q in queries.captured_queries if not q["sql"].upper().startswith(control)]) <= 15
+
+
+# --- the 360° page --------------------------------------------------------------------------------
+
+
+def _records_for(customer, users, n: int) -> None:
+    from clientela.feedback.tests.factories import FeedbackFactory
+
+    contacts = ContactFactory.create_batch(n, customer=customer)
+    for i in range(n):
+        InteractionFactory(customer=customer, contact=contacts[i], user=users["customer_service"])
+        FeedbackFactory(customer=customer, actor=users["customer_service"])
+
+
+def test_the_360_page_needs_at_most_fifteen_queries_however_many_records(
+    client_as, django_assert_max_num_queries, users
+):
+    customer = CustomerFactory(account_manager=users["account_manager"])
+    _records_for(customer, users, 2)
+    client = client_as("sales_manager")
+    client.get(customer.get_absolute_url())
+    with django_assert_max_num_queries(15) as few:
+        page = client.get(customer.get_absolute_url())
+    assert page.status_code == 200
+    _records_for(customer, users, 30)
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        page = client.get(customer.get_absolute_url())
+    assert page.text.count('class="kind-') == 20 and "timeline-more" in page.text
+
+
+def test_the_360_page_fetches_its_figures_and_quick_form_after_it_is_shown(client_as, users):
+    customer = CustomerFactory(account_manager=users["account_manager"])
+    ContactFactory(customer=customer, first_name="Lucía", last_name="Quirós")
+    InteractionFactory(customer=customer)
+    client = client_as("sales_manager")
+    page = client.get(customer.get_absolute_url())
+    figures_url = reverse("customers:figures", args=[customer.pk])
+    assert f'hx-get="{figures_url}"' in page.text and 'id="quick-form-body"' in page.text
+    assert "Quirós" not in page.text  # the contact choices come with the form
+    figures = client.get(figures_url, HTTP_HX_REQUEST="true")
+    labels = [str(f.label) for f in figures.context["figures"]]
+    assert "Interacciones, últimos 90 días" in labels and "Quejas abiertas" in labels
+    assert 'class="figures"' in figures.text and "<html" not in figures.text
+    form = client.get(
+        reverse("customers:interaction_create", args=[customer.pk]),
+        HTTP_HX_REQUEST="true",
+        HTTP_HX_TARGET="quick-form-body",
+    )
+    assert "Quirós" in form.text and 'name="subject"' in form.text and "<html" not in form.text
+
+
+def test_the_figures_are_the_customers_and_no_one_elses(client_as, users):
+    other = CustomerFactory(account_manager=users["bob"], blocked_until=timezone.now() + dt.timedelta(days=30))
+    assert client_as("sales_manager").get(reverse("customers:figures", args=[other.pk])).status_code == 404
+    assert client_as("sales_manager").get(reverse("customers:figures", args=[999999])).status_code == 404

@@ -480,7 +480,7 @@ def test_the_360_page_has_a_requirements_tab_and_figure(client_as, users, custom
     Requirement.objects.filter(pk=stuck.pk).update(status_changed_at=timezone.now() - dt.timedelta(days=50))
     RequirementFactory(customer=customer, title="Otro", priority="could")
     client = client_as("operations")
-    page = client.get(reverse("customers:detail", args=[customer.pk]))
+    page = client.get(reverse("customers:figures", args=[customer.pk]))
     figure = next(f for f in page.context["figures"] if str(f.label) in ("Open requirements", "Requisitos abiertos"))
     assert figure.value == "2" and figure.tone == "warning"
     tab = client.get(reverse("customers:detail", args=[customer.pk]), {"tab": "requirements"})
