@@ -245,8 +245,9 @@ def test_the_customer_360_shows_responses_follow_ups_and_the_last_score(client_a
     answer(survey, score=2, customer=customer, extra={3: "La última entrega llegó incompleta"})
     client = client_as("sales_manager")
     page = client.get(customer.get_absolute_url())
-    assert "Última puntuación de satisfacción" in page.text
-    assert "2/5" in page.text and "La última entrega llegó incompleta" in page.text
+    figures = client.get(reverse("customers:figures", args=[customer.pk]))  # loaded by the page
+    assert "Última puntuación de satisfacción" in figures.text and "2/5" in figures.text
+    assert "La última entrega llegó incompleta" in page.text
     panel = client.get(customer.get_absolute_url(), {"tab": "surveys"})
     assert panel.status_code == 200 and survey.title in panel.text
 
