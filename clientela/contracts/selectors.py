@@ -163,14 +163,17 @@ def renewal_rate(
     """Contracts that reached their end date in P (active or completed) and were renewed by a later
     contract that is not a draft or cancelled / contracts that reached their end date in P."""
     until = period.cap(today or timezone.localdate())
-    qs = Contract.objects.filter(
-        end_date__gte=period.start, end_date__lte=until, status__in=[C.ACTIVE, C.COMPLETED]
-    ).annotate(renewed=Exists(Contract.objects.filter(renews=OuterRef("pk")).exclude(status__in=CCT_EXCLUDED_STATUSES)))
+    qs = Contract.objects.filter(end_date__gte=period.start, end_date__lte=until, status__in=[C.ACTIVE, C.COMPLETED])
+    # The renewed ones as one uncorrelated set: a correlated EXISTS per contract made SQLite scan the
+    # whole table once per contract (its statistics call `renews` unselective, most rows having none).
+    renewed = (
+        Contract.objects.filter(renews__isnull=False).exclude(status__in=CCT_EXCLUDED_STATUSES).values("renews_id")
+    )
     if segment:
         qs = qs.filter(customer__segment=segment)
     if account_manager:
         qs = qs.filter(customer__account_manager_id=account_manager)
-    counts = qs.order_by().aggregate(total=Count("pk"), ok=Count("pk", filter=Q(renewed=True)))
+    counts = qs.order_by().aggregate(total=Count("pk"), ok=Count("pk", filter=Q(pk__in=renewed)))
     return Ratio(counts["ok"], counts["total"])
 
 
