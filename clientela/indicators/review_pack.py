@@ -24,6 +24,7 @@ from django.utils import timezone, translation
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
+from clientela.core import changes
 from clientela.core.periods import Period
 
 from . import registry, selectors
@@ -40,6 +41,9 @@ class ReviewSection:
     context: Callable[..., dict[str, Any]]
     order: int = 100
     clause: str = ""
+    # For a period that has ended, the data depend only on the records and the day (`today`): they
+    # are kept on the data version (`core.changes`) and computed again when the records change.
+    kept: bool = False
 
 
 _SECTIONS: dict[str, ReviewSection] = {}
@@ -65,16 +69,34 @@ def plain(data: Any) -> Any:
 def compile_pack(review: ManagementReview, *, today: dt.date | None = None, language: str | None = None) -> dict:
     today = today or timezone.localdate()
     period = Period.parse(review.period)
-    with translation.override(language or settings.LANGUAGE_CODE):
+    language = language or settings.LANGUAGE_CODE
+    chosen = sections()
+    with translation.override(language):
+
+        def data_of(section: ReviewSection) -> Any:
+            return plain(section.context(review=review, period=period, today=today))
+
+        keep = [s for s in chosen if s.kept and changes.settled(period, today)]
+        kept = dict(
+            zip(
+                [s.key for s in keep],
+                changes.cached_many(
+                    "review-section",
+                    [(s, (s.key, review.pk, period.label, language, today.isoformat())) for s in keep],
+                    data_of,
+                ),
+                strict=True,
+            )
+        )
         compiled = [
             {
                 "key": s.key,
                 "title": str(s.title),
                 "clause": s.clause,
                 "template": s.template,
-                "data": s.context(review=review, period=period, today=today),
+                "data": kept[s.key] if s.key in kept else data_of(s),
             }
-            for s in sections()
+            for s in chosen
         ]
     return plain(
         {

@@ -372,6 +372,7 @@ def register_review_sections() -> None:
             "indicators/pack/_complaints.html",
             complaints_context,
             order=40,
+            kept=True,
             clause="9.3.2 c) 1)",
         )
     )
@@ -382,6 +383,7 @@ def register_review_sections() -> None:
             "indicators/pack/_surveys.html",
             surveys_context,
             order=45,
+            kept=True,
             clause="9.3.2 c) 1)",
         )
     )
@@ -392,6 +394,7 @@ def register_review_sections() -> None:
             "indicators/pack/_contracts.html",
             contracts_context,
             order=50,
+            kept=True,
             clause="9.3.2 c) 3), 7)",
         )
     )
@@ -402,6 +405,7 @@ def register_review_sections() -> None:
             "indicators/pack/_plans.html",
             plans_context,
             order=60,
+            kept=True,
             clause="9.3.2 c) 4), 6)",
         )
     )

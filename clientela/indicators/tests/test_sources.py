@@ -7,6 +7,8 @@ import decimal
 
 import pytest
 import time_machine
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from rest_framework.test import APIClient
 
@@ -134,3 +136,27 @@ def test_complaints_per_100_customers_are_scaled_to_a_quarter():
         Period.parse("2026"), today=dt.date(2026, 12, 31), segment=None, account_manager=None
     )
     assert figure.value is None or figure.denominator
+
+
+@time_machine.travel(NOW, tick=False)
+def test_the_review_pack_keeps_the_module_sections_of_an_ended_quarter_until_their_records_change(
+    users, django_capture_on_commit_callbacks
+):
+    from clientela.feedback.tests.factories import FeedbackFactory
+
+    q3 = Period.parse("2026-Q3")
+    review = services.review_create(actor=users["quality"], period=q3)
+    FeedbackFactory(customer=CustomerFactory(), received_at=dt.datetime(2026, 8, 3, 10, tzinfo=dt.UTC))
+
+    def compiled():
+        with django_capture_on_commit_callbacks(execute=True), CaptureQueriesContext(connection) as queries:
+            pack = review_pack.compile_pack(review, today=timezone.localdate())
+        return {s["key"]: s["data"] for s in pack["sections"]}, len(queries)
+
+    first, computing = compiled()
+    again, reading = compiled()
+    assert again == first and first["complaints"]["complaints"] == 1
+    assert reading < computing  # the complaints, surveys, contracts and plans sections were kept
+    FeedbackFactory(customer=CustomerFactory(), received_at=dt.datetime(2026, 9, 1, 10, tzinfo=dt.UTC))
+    changed, _ = compiled()
+    assert changed["complaints"]["complaints"] == 2
