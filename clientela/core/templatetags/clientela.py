@@ -5,10 +5,11 @@ import decimal
 from typing import Any
 
 from django import template
-from django.utils import formats, timezone
+from django.utils import formats, timezone, translation
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
 
+from clientela.core import changes as kept_on_data
 from clientela.core import permissions
 
 register = template.Library()
@@ -106,3 +107,36 @@ def attachments(context: dict[str, Any], target: Any, purpose: str = "evidence")
     from clientela.core.views import attachment_panel_context
 
     return attachment_panel_context(context["request"], target, purpose)
+
+
+class KeptNode(template.Node):
+    def __init__(self, nodelist: template.NodeList, name: str, vary_on: list[Any]) -> None:
+        self.nodelist, self.name, self.vary_on = nodelist, name, vary_on
+
+    def render(self, context: template.Context) -> str:
+        request = context["request"]
+        parts = (
+            request.user.pk,
+            request.get_full_path(),
+            translation.get_language(),
+            timezone.get_current_timezone_name(),
+            *(expression.resolve(context) for expression in self.vary_on),
+        )
+        (html,) = kept_on_data.cached_many(
+            f"fragment:{self.name}", [(None, parts)], lambda _: self.nodelist.render(context)
+        )
+        return html
+
+
+@register.tag
+def kept(parser: Any, token: Any) -> KeptNode:
+    """{% kept "customer-list" %}…{% endkept %}: the rendered part is kept on the data version
+    (`core.changes`) per user, address (path and query), language and time zone, and rendered again
+    when a counted table changes. Only for parts that depend on nothing else: no clock ("overdue",
+    "in 2 hours"), no CSRF token, nothing of the session."""
+    bits = token.split_contents()
+    if len(bits) < 2:
+        raise template.TemplateSyntaxError("{% kept %} needs a name")
+    nodelist = parser.parse(("endkept",))
+    parser.delete_first_token()
+    return KeptNode(nodelist, bits[1].strip("\"'"), [parser.compile_filter(b) for b in bits[2:]])

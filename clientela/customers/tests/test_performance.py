@@ -309,3 +309,23 @@ def test_the_figures_are_the_customers_and_no_one_elses(client_as, users):
     other = CustomerFactory(account_manager=users["bob"], blocked_until=timezone.now() + dt.timedelta(days=30))
     assert client_as("sales_manager").get(reverse("customers:figures", args=[other.pk])).status_code == 404
     assert client_as("sales_manager").get(reverse("customers:figures", args=[999999])).status_code == 404
+
+
+def test_the_list_rows_are_kept_until_a_customer_changes(client_as, users, django_capture_on_commit_callbacks):
+    CustomerFactory(name="Cerámicas Úbeda S.L.")
+    client = client_as("sales_manager")
+    url = reverse("customers:list")
+
+    def page(**params):
+        with django_capture_on_commit_callbacks(execute=True), CaptureQueriesContext(connection) as queries:
+            response = client.get(url, params)
+        return response, len(queries)
+
+    first, computing = page()
+    again, reading = page()
+    assert "Cerámicas Úbeda S.L." in again.text and reading < computing
+    Customer.objects.filter(name="Cerámicas Úbeda S.L.").update(name="Cerámicas Úbeda y Linares S.L.")
+    changed, _ = page()
+    assert "Cerámicas Úbeda y Linares S.L." in changed.text
+    filtered, _ = page(q="zzz")  # every address has its own copy
+    assert "Cerámicas" not in filtered.text
