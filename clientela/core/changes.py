@@ -36,7 +36,9 @@ new model is counted from its first migration.
 import datetime as dt
 import hashlib
 import os
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
 from functools import cache as memoize
 from pathlib import Path
 from typing import Any
@@ -194,8 +196,37 @@ def settled(period: Any, today: dt.date) -> bool:
     return period.end < min(today, timezone.localdate())
 
 
+_snapshot: ContextVar[dict[str, Any] | None] = ContextVar("clientela_changes_snapshot", default=None)
+
+
+@contextmanager
+def snapshot() -> Iterator[None]:
+    """A unit of work that only reads (a report, a PDF): inside it the version is read once, and a
+    value read through `remembered()` once, however many of its parts ask for them."""
+    token = _snapshot.set({}) if _snapshot.get() is None else None
+    try:
+        yield
+    finally:
+        if token is not None:
+            _snapshot.reset(token)
+
+
+def remembered(name: str, read: Callable[[], Any]) -> Any:
+    """`read()`, once per snapshot (every time outside one)."""
+    memo = _snapshot.get()
+    if memo is None:
+        return read()
+    if name not in memo:
+        memo[name] = read()
+    return memo[name]
+
+
 def version() -> tuple[tuple[int, int], ...]:
     """The counters, in one query: equal versions mean no counted table has changed in between."""
+    return remembered("data-version", _read_version)
+
+
+def _read_version() -> tuple[tuple[int, int], ...]:
     with connection.cursor() as cursor:
         cursor.execute(f'SELECT "slot", "changes" FROM "{TABLE}" ORDER BY "slot"')  # noqa: S608 (names are ours)
         return tuple((int(slot), int(changes)) for slot, changes in cursor.fetchall())

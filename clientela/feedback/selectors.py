@@ -425,16 +425,20 @@ def sla_breach_rate(
     (as in the two within-SLA figures) is one target; the numerator is those not met in time. So
     it equals 100 − the combined within-SLA percentage of both targets.
     """
-    ack = _ratio(
-        complaints_acknowledged_within_sla_records(
-            period=period, segment=segment, account_manager=account_manager, now=now
+    now = now or timezone.now()
+    ack, res = _settled("acknowledge", period, now), _settled("resolve", period, now)
+    counts = (
+        _complaints(segment, account_manager)
+        .filter(ack | res)
+        .aggregate(
+            ack=Count("id", filter=ack),
+            ack_met=Count("id", filter=ack & _met("acknowledge")),
+            res=Count("id", filter=res),
+            res_met=Count("id", filter=res & _met("resolve")),
         )
     )
-    res = _ratio(
-        complaints_resolved_within_sla_records(period=period, segment=segment, account_manager=account_manager, now=now)
-    )
-    total = ack.denominator + res.denominator
-    return Ratio(total - ack.numerator - res.numerator, total)
+    total = counts["ack"] + counts["res"]
+    return Ratio(total - counts["ack_met"] - counts["res_met"], total)
 
 
 FIGURES = {

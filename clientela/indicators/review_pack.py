@@ -71,7 +71,7 @@ def compile_pack(review: ManagementReview, *, today: dt.date | None = None, lang
     period = Period.parse(review.period)
     language = language or settings.LANGUAGE_CODE
     chosen = sections()
-    with translation.override(language):
+    with translation.override(language), changes.snapshot():
 
         def data_of(section: ReviewSection) -> Any:
             return plain(section.context(review=review, period=period, today=today))
@@ -285,6 +285,7 @@ def register_builtin() -> None:
             "indicators/pack/_previous_actions.html",
             previous_actions_context,
             order=10,
+            kept=True,
             clause="9.3.2 a)",
         )
     )
@@ -295,6 +296,7 @@ def register_builtin() -> None:
             "indicators/pack/_indicators.html",
             indicators_context,
             order=30,
+            kept=True,
             clause="9.3.2 c) 2), 3), 5)",
         )
     )
@@ -315,6 +317,7 @@ def register_builtin() -> None:
             "indicators/pack/_resources.html",
             resources_context,
             order=80,
+            kept=True,
             clause="9.3.2 d)",
         )
     )

@@ -15,6 +15,7 @@ from django.conf import settings
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
+from clientela.core import changes
 from clientela.core.models import SiteSetting
 
 SETTINGS_KEY = "indicators.signals"
@@ -102,8 +103,13 @@ def choices() -> list[tuple[str, str]]:
 
 
 def configuration() -> dict[str, Any]:
-    row = SiteSetting.objects.filter(key=SETTINGS_KEY).first()
-    return dict(row.value) if row is not None and isinstance(row.value, dict) else {}
+    """The thresholds and parameters (read once per `core.changes.snapshot()`)."""
+
+    def read() -> dict[str, Any]:
+        row = SiteSetting.objects.filter(key=SETTINGS_KEY).first()
+        return dict(row.value) if row is not None and isinstance(row.value, dict) else {}
+
+    return dict(changes.remembered(f"site-setting:{SETTINGS_KEY}", read))
 
 
 def threshold_for(provider: SignalProvider, config: dict[str, Any] | None = None) -> float:

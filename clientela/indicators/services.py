@@ -349,7 +349,8 @@ def record_plain(review: ManagementReview) -> dict[str, Any]:
             "meeting_date": review.meeting_date,
             "attendees": [
                 f"{u} ({u.job_title})" if getattr(u, "job_title", "") else str(u)
-                for u in review.attendees.order_by("first_name", "last_name")
+                # .all(): the attendees the view has prefetched, ordered here
+                for u in sorted(review.attendees.all(), key=lambda u: (u.first_name, u.last_name, u.pk))
             ],
             "other_attendees": [line.strip() for line in review.other_attendees.splitlines() if line.strip()],
             "external_changes": review.external_changes,
