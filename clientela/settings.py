@@ -43,6 +43,8 @@ DEBUG = env_bool("DEBUG")
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost,[::1]")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+# PDFs are drawn in a process of their own (clientela.core.pdf); 1: in the worker, where fork is missing.
+PDF_IN_PROCESS = os.environ.get("CLIENTELA_PDF_IN_PROCESS") == "1"
 
 INSTALLED_APPS = [
     # Clientela first: its translations and templates take precedence over the libraries'.

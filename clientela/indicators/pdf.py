@@ -2,11 +2,12 @@
 charts are SVG drawn on the server)."""
 
 import hashlib
-import logging
 from typing import Any
 
 from django.template.loader import render_to_string
 from django.utils import translation
+
+from clientela.core import pdf
 
 from .models import ManagementReview
 from .review_pack import renderable
@@ -19,11 +20,7 @@ def render_review(*, review: ManagementReview, pack: dict[str, Any], record: dic
             "indicators/review_pdf.html",
             {"review": review, "pack": renderable(pack), "record": record, "draft": not review.is_frozen},
         )
-    from weasyprint import HTML  # imported when a PDF is made: it is slow to load
-
-    # WeasyPrint reports every step of every document at INFO level; the log only needs its warnings.
-    logging.getLogger("weasyprint.progress").setLevel(logging.WARNING)
-    return HTML(string=html).write_pdf()
+    return pdf.write_pdf(html)
 
 
 def sha256(content: bytes) -> str:

@@ -6,6 +6,8 @@ from django.conf import settings
 from django.template.loader import render_to_string
 from django.utils import timezone
 
+from clientela.core import pdf
+
 from . import selectors
 from .models import Membership
 
@@ -32,8 +34,6 @@ def statement_pdf(*, membership: Membership, start: dt.date, end: dt.date) -> by
         "expiring_total": sum(e.points for e in expiring),
         "generated_at": timezone.now(),
     }
-    import weasyprint  # imported when used: loading it parses its default stylesheets
-
     html = render_to_string("loyalty/statement_pdf.html", context)
-    css = weasyprint.CSS(string=render_to_string("loyalty/statement_pdf.css"))
-    return weasyprint.HTML(string=html, base_url=str(settings.BASE_DIR)).write_pdf(stylesheets=[css])
+    css = render_to_string("loyalty/statement_pdf.css")
+    return pdf.write_pdf(html, base_url=str(settings.BASE_DIR), stylesheets=[css])

@@ -1,6 +1,7 @@
 """The "documented and prioritised requirements" of a customer (the process's output of flow 1) as
 a PDF an auditor can read, and as a workbook."""
 
+from pathlib import Path
 from typing import Any
 
 from django.contrib.staticfiles import finders
@@ -8,6 +9,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext_lazy
 
+from clientela.core import pdf
 from clientela.core.exporting import Column
 from clientela.customers.models import Customer
 
@@ -69,10 +71,8 @@ def document_context(*, customer: Customer, requirements: list[Requirement], use
 
 
 def requirements_pdf(*, customer: Customer, requirements: list[Requirement], user: Any) -> bytes:
-    from weasyprint import CSS, HTML
-
     html = render_to_string(
         "requirements/document.html", document_context(customer=customer, requirements=requirements, user=user)
     )
-    stylesheet = finders.find("requirements/document.css")
-    return HTML(string=html).write_pdf(stylesheets=[CSS(filename=stylesheet)])
+    stylesheet = Path(finders.find("requirements/document.css")).read_text(encoding="utf-8")
+    return pdf.write_pdf(html, stylesheets=[stylesheet])

@@ -6,6 +6,7 @@ import datetime as dt
 import io
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field, replace
+from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -22,7 +23,7 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
-from clientela.core import changes
+from clientela.core import changes, pdf
 from clientela.core.periods import Period, Ratio
 from clientela.customers.models import Customer
 
@@ -352,9 +353,6 @@ def _satisfaction_report(*, period: Period, today: dt.date) -> SatisfactionRepor
 
 def render_pdf(data: SatisfactionReport, *, request: Any = None) -> bytes:
     """The report as a PDF (WeasyPrint, charts as server-rendered SVG)."""
-    # WeasyPrint loads its fonts and styles on import: only the processes that print pay for it.
-    from weasyprint import CSS, HTML
-
     context = {
         "report": data,
         "pdf": True,
@@ -366,9 +364,9 @@ def render_pdf(data: SatisfactionReport, *, request: Any = None) -> bytes:
         ],
     }
     html = render_to_string("surveys/report_pdf.html", context, request=request)
-    stylesheet = CSS(filename=finders.find("surveys/report_pdf.css"))
+    stylesheet = Path(finders.find("surveys/report_pdf.css")).read_text(encoding="utf-8")
     base_url = request.build_absolute_uri("/") if request is not None else settings.SITE_URL
-    return HTML(string=html, base_url=base_url).write_pdf(stylesheets=[stylesheet])
+    return pdf.write_pdf(html, base_url=base_url, stylesheets=[stylesheet])
 
 
 def _cell(sheet: Any, value: Any) -> Any:
