@@ -133,7 +133,50 @@ def _actor_name(actor: Any) -> str:
     return (actor.get_full_name() or actor.get_username())[:150]
 
 
+# Entries recorded inside `batch()`, appended together when it ends.
+_batch: ContextVar[list[AuditEntry] | None] = ContextVar("audit_batch", default=None)
+
+
+@contextmanager
+def batch() -> Iterator[None]:
+    """Append the entries recorded inside together, when the block ends: one lock of the chain's
+    head, one insert. A service that records several entries (a survey response and its
+    invitation's new status) holds the lock, which every audited write waits for, only for the end
+    of its transaction. Use inside the service's transaction; if the block fails, nothing is
+    appended (and the transaction rolls back)."""
+    if _batch.get() is not None:
+        yield
+        return
+    token = _batch.set([])
+    try:
+        yield
+        entries = _batch.get() or []
+    finally:
+        _batch.reset(token)
+    if entries:
+        _append(entries)
+
+
 @transaction.atomic
+def _append(entries: list[AuditEntry]) -> None:
+    head = AuditHead.objects.select_for_update().filter(pk=1).first()
+    if head is None:
+        head = AuditHead.objects.create(pk=1)
+    now = timezone.now()
+    seq, prev_hash = head.last_seq, head.last_hash
+    for entry in entries:
+        seq += 1
+        entry.seq, entry.prev_hash = seq, prev_hash
+        entry.at = entry.at or now
+        entry.payload_hash = _payload_hash(entry)
+        entry.hash = prev_hash = _entry_hash(entry)
+    if len(entries) == 1:
+        entries[0].save(force_insert=True)
+    else:
+        AuditEntry.objects.bulk_create(entries)
+    AuditHead.objects.filter(pk=1).update(last_seq=seq, last_hash=prev_hash)
+
+
 def record(
     *,
     actor: Any,
@@ -142,14 +185,11 @@ def record(
     changes: dict[str, Any] | None = None,
     note: str = "",
 ) -> AuditEntry:
-    """Append one entry for `obj`. Call inside the service's transaction."""
-    head = AuditHead.objects.select_for_update().filter(pk=1).first()
-    if head is None:
-        head = AuditHead.objects.create(pk=1)
+    """Append one entry for `obj` (at the end of the enclosing `batch()`, if any). Call inside the
+    service's transaction."""
     changes = _plain(changes or {})
     entry = AuditEntry(
-        seq=head.last_seq + 1,
-        at=_as_of.get() or timezone.now(),
+        at=_as_of.get(),  # None: the moment it joins the chain
         actor=actor if getattr(actor, "is_authenticated", False) else None,
         actor_name=_actor_name(actor),
         action=action,
@@ -159,12 +199,12 @@ def record(
         changes=changes,
         note=note or "",
         request_id=current_request_id() or "",
-        prev_hash=head.last_hash,
     )
-    entry.payload_hash = _payload_hash(entry)
-    entry.hash = _entry_hash(entry)
-    entry.save(force_insert=True)
-    AuditHead.objects.filter(pk=1).update(last_seq=entry.seq, last_hash=entry.hash)
+    pending = _batch.get()
+    if pending is not None:
+        pending.append(entry)
+    else:
+        _append([entry])
     return entry
 
 

@@ -966,18 +966,19 @@ def response_submit(
     if not questions or any(q.version_id != version.pk for q in questions):
         questions = _questions(version)
     cleaned = validation.clean_answers(questions, raw, enforce_required=True)
-    response = _store_response(
-        actor=None,
-        survey=survey,
-        version=version,
-        cleaned=cleaned,
-        channel=SurveyResponse.Channel.EMAIL,
-        submitted_at=timezone.now(),
-        customer=invitation.customer,
-        contact=invitation.contact,
-        invitation=invitation,
-    )
-    _move_invitation(actor=None, invitation=invitation, to=SurveyInvitation.Status.RESPONDED)
+    with audit.batch():  # the response's and the invitation's entries join the chain together, last
+        response = _store_response(
+            actor=None,
+            survey=survey,
+            version=version,
+            cleaned=cleaned,
+            channel=SurveyResponse.Channel.EMAIL,
+            submitted_at=timezone.now(),
+            customer=invitation.customer,
+            contact=invitation.contact,
+            invitation=invitation,
+        )
+        _move_invitation(actor=None, invitation=invitation, to=SurveyInvitation.Status.RESPONDED)
     return response
 
 

@@ -112,3 +112,26 @@ def test_a_concurrent_chain_head_is_not_forked(users):
     seqs = list(AuditEntry.objects.order_by("seq").values_list("seq", flat=True))
     assert seqs == list(range(1, len(seqs) + 1))
     assert Customer.objects.count() == 5
+
+
+def test_a_batch_appends_its_entries_together_at_its_end_and_the_chain_verifies(users, django_assert_num_queries):
+    first = services.customer_create(actor=users["sales_manager"], data={"name": "Óptica Zaragoza S.L."})
+    second = services.customer_create(actor=users["sales_manager"], data={"name": "Vinos del Bierzo S.A."})
+    before = AuditEntry.objects.count()
+    with audit.batch():
+        with django_assert_num_queries(0):  # nothing is written yet
+            a = audit.record_transition(actor=users["sales_manager"], obj=first, old="lead", new="active")
+            b = audit.record_transition(actor=users["sales_manager"], obj=second, old="lead", new="active")
+        assert AuditEntry.objects.count() == before
+    assert AuditEntry.objects.count() == before + 2 and b.seq == a.seq + 1 and b.prev_hash == a.hash
+    call_command("verify_audit")
+
+
+def test_a_batch_that_fails_appends_nothing(users):
+    customer = services.customer_create(actor=users["sales_manager"], data={"name": "Aceites Jaén S.C.A."})
+    before = AuditEntry.objects.count()
+    with pytest.raises(RuntimeError), audit.batch():
+        audit.record_transition(actor=None, obj=customer, old="lead", new="active")
+        raise RuntimeError("the service failed")
+    assert AuditEntry.objects.count() == before
+    call_command("verify_audit")
