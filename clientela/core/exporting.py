@@ -19,9 +19,6 @@ from django.utils import timezone, translation
 from django.utils.functional import Promise
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
-from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.styles import Font
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
@@ -84,6 +81,8 @@ def csv_bytes(rows: Iterable[Any], columns: list[Column]) -> bytes:
 
 
 def _xlsx_cell(sheet: Any, value: Any) -> Any:
+    from openpyxl.cell import WriteOnlyCell
+
     if isinstance(value, dt.datetime):
         value = timezone.localtime(value).replace(tzinfo=None) if timezone.is_aware(value) else value
         cell = WriteOnlyCell(sheet, value=value)
@@ -105,6 +104,11 @@ def _xlsx_cell(sheet: Any, value: Any) -> Any:
 
 
 def xlsx_file(rows: Iterable[Any], columns: list[Column], title: str) -> tempfile.SpooledTemporaryFile:
+    # openpyxl (and the numpy and Pillow it loads) is 30 MB: only a process that writes a workbook pays.
+    from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.styles import Font
+
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet(title=title[:31] or "Export")
     for index, column in enumerate(columns):

@@ -18,10 +18,6 @@ from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
-from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.styles import Font
-from openpyxl.utils import get_column_letter
 
 from clientela.core import changes, pdf
 from clientela.core.periods import Period, Ratio
@@ -370,6 +366,8 @@ def render_pdf(data: SatisfactionReport, *, request: Any = None) -> bytes:
 
 
 def _cell(sheet: Any, value: Any) -> Any:
+    from openpyxl.cell import WriteOnlyCell
+
     if isinstance(value, dt.datetime):
         value = timezone.localtime(value).replace(tzinfo=None)
     cell = WriteOnlyCell(sheet, value=value if not isinstance(value, str | Promise) else str(value))
@@ -381,6 +379,10 @@ def _cell(sheet: Any, value: Any) -> Any:
 
 
 def _sheet(workbook: Any, title: str, header: list[Any], rows: list[list[Any]], widths: list[int]) -> None:
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.styles import Font
+    from openpyxl.utils import get_column_letter
+
     sheet = workbook.create_sheet(title=title[:31])
     for index, width in enumerate(widths, start=1):
         sheet.column_dimensions[get_column_letter(index)].width = width
@@ -397,6 +399,8 @@ def _sheet(workbook: Any, title: str, header: list[Any], rows: list[list[Any]], 
 
 def render_xlsx(data: SatisfactionReport) -> bytes:
     """The report's figures as a workbook, one sheet per part, for whoever wants to recompute them."""
+    from openpyxl import Workbook  # 30 MB with what it loads: only a process that writes one pays
+
     workbook = Workbook(write_only=True)
 
     def ci(values: tuple[float, float] | None, index: int) -> float | None:
