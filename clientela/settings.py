@@ -130,11 +130,12 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["OPTIONS"] = {
         # WAL lets readers work while one writer writes; IMMEDIATE takes the write lock at the
         # start of a transaction, so concurrent writers queue instead of failing half-way. The page
-        # cache is 8 MB per connection: the system's file cache keeps the database in memory anyway,
-        # and a 32 MB one, filled by a report's scans, stayed in every worker (issue #9: ≤ 150 MB).
+        # cache is 8 MB per connection and sorts spill to temporary files: the system's file cache
+        # keeps both in memory anyway, while a 32 MB cache and in-memory sorts, filled by a report's
+        # scans, stayed in every worker (issue #9: at most 150 MB per worker).
         "init_command": (
             "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON; "
-            "PRAGMA busy_timeout=15000; PRAGMA cache_size=-8000; PRAGMA temp_store=MEMORY;"
+            "PRAGMA busy_timeout=15000; PRAGMA cache_size=-8000; PRAGMA temp_store=FILE;"
         ),
         "transaction_mode": "IMMEDIATE",
         "timeout": 15,
