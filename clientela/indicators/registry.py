@@ -86,6 +86,10 @@ class IndicatorDefinition:
     description: str | Promise = ""
     default_band: float = 2.0
     bounds: tuple[float, float] = (0.0, 100.0)  # the values a target may take
+    # Whether, for a period not yet ended, the figure changes with the time of day and not only with
+    # the records and the day (a complaint's deadline passing makes it count): such a figure is
+    # always computed; the others are kept on the data version for the day (`core.changes`).
+    clock: bool = False
     # A period closed below target drafts an improvement plan (PSC 004 §4: "resultados inferiores a
     # las metas requieren análisis y acciones correctivas"). None: only the process indicators do.
     drafts_plan: bool | None = None

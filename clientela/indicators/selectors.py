@@ -161,8 +161,9 @@ def figures(
     segment: str | None = None,
     account_manager: int | None = None,
 ) -> list[Figure]:
-    """The modules' figures for these (indicator, period) pairs, in order. Those of settled periods
-    are kept on the data version (`core.changes`): served again until a counted table changes."""
+    """The modules' figures for these (indicator, period) pairs, in order, kept on the data version
+    (`core.changes`) and served again until a counted table changes: those of ended periods, and
+    for the day those of an open period that do not read the clock (`IndicatorDefinition.clock`)."""
     pairs = list(wanted)
 
     def compute(pair: tuple[IndicatorDefinition, Period]) -> Figure:
@@ -171,13 +172,18 @@ def figures(
             return Figure(value=None)
         return definition.compute(period, today=today, segment=segment, account_manager=account_manager)
 
-    kept = [i for i, (d, p) in enumerate(pairs) if d.compute is not None and changes.settled(p, today)]
+    def parts(pair: tuple[IndicatorDefinition, Period]) -> tuple[Any, ...]:
+        definition, period = pair
+        day = "" if changes.settled(period, today) else today.isoformat()  # an open period: for the day
+        return (definition.key, period.label, day, segment or "", account_manager or 0)
+
+    kept = [
+        i
+        for i, (d, p) in enumerate(pairs)
+        if d.compute is not None and (changes.settled(p, today) or (not d.clock and today == timezone.localdate()))
+    ]
     results: list[Figure | None] = [None] * len(pairs)
-    from_cache = changes.cached_many(
-        "indicator-figure",
-        ((pairs[i], (pairs[i][0].key, pairs[i][1].label, segment or "", account_manager or 0)) for i in kept),
-        compute,
-    )
+    from_cache = changes.cached_many("indicator-figure", ((pairs[i], parts(pairs[i])) for i in kept), compute)
     for i, figure in zip(kept, from_cache, strict=True):
         results[i] = figure
     return [figure if figure is not None else compute(pair) for figure, pair in zip(results, pairs, strict=True)]

@@ -133,6 +133,7 @@ def register_indicators() -> None:
                 feedback_selectors.complaints_acknowledged_within_sla, records=_complaints("acknowledged_within_sla")
             ),
             proportion=True,
+            clock=True,
             order=50,
         ),
         IndicatorDefinition(
@@ -144,6 +145,7 @@ def register_indicators() -> None:
                 feedback_selectors.complaints_resolved_within_sla, records=_complaints("resolved_within_sla")
             ),
             proportion=True,
+            clock=True,
             order=60,
         ),
         IndicatorDefinition(
@@ -157,6 +159,7 @@ def register_indicators() -> None:
             higher_is_better=False,
             bounds=(0, 1000),
             default_band=4,
+            clock=True,
             order=70,
         ),
         IndicatorDefinition(
@@ -168,6 +171,7 @@ def register_indicators() -> None:
             higher_is_better=False,
             bounds=(0, 1000),
             default_band=5,
+            clock=True,
             order=80,
             description=gettext_lazy(
                 "Complaints received per 100 active customers, scaled to a quarter so that months, quarters "
@@ -181,6 +185,7 @@ def register_indicators() -> None:
             80,
             from_selector(plan_selectors.plan_effectiveness_rate, records=_plans),
             proportion=True,
+            clock=True,
             order=90,
         ),
         IndicatorDefinition(

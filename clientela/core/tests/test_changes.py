@@ -140,22 +140,32 @@ def test_an_ended_quarter_is_kept_and_recomputed_when_its_records_change(django_
     assert late_interactions() == (0, 2)
 
 
-def test_an_open_period_is_never_kept(django_capture_on_commit_callbacks):
+def test_an_open_period_is_kept_for_the_day_unless_its_figure_reads_the_clock(django_capture_on_commit_callbacks):
+    today = timezone.localdate()
+    current, ended = Period.current_quarter(today), Period.current_quarter(today).previous()
     calls = []
 
     def compute(period, *, today, segment, account_manager):
         calls.append(period.label)
         return registry.Figure(value=50.0, numerator=1, denominator=2)
 
-    registry.register_indicator(registry.IndicatorDefinition("probe", "Probe", registry.Unit.PERCENT, 50, compute))
+    for key, clock in (("probe", False), ("probe_clock", True)):
+        registry.register_indicator(
+            registry.IndicatorDefinition(key, key, registry.Unit.PERCENT, 50, compute, clock=clock)
+        )
     try:
-        for _ in range(2):
-            with django_capture_on_commit_callbacks(execute=True):
-                selectors.indicator_values(period=Period.parse("2026-Q4"), today=TODAY, keys=["probe"])
-                selectors.indicator_values(period=Q3, today=TODAY, keys=["probe"])
+        for key in ("probe", "probe_clock"):
+            for _ in range(2):
+                with django_capture_on_commit_callbacks(execute=True):
+                    selectors.indicator_values(period=current, today=today, keys=[key])
+                    selectors.indicator_values(period=ended, today=today, keys=[key])
+            # another day: an open period's figure is computed again
+            selectors.indicator_values(period=current, today=today - dt.timedelta(days=1), keys=[key])
     finally:
         registry.unregister_indicator("probe")
-    assert calls == ["2026-Q4", "2026-Q3", "2026-Q4"]
+        registry.unregister_indicator("probe_clock")
+    once, twice = [current.label, ended.label], [current.label, ended.label, current.label]
+    assert calls == once + [current.label] + twice + [current.label]
 
 
 TABLE = re.compile(r'(?:FROM|JOIN)\s+"?(\w+)"?', re.IGNORECASE)
