@@ -186,7 +186,11 @@ def figures(
     from_cache = changes.cached_many("indicator-figure", ((pairs[i], parts(pairs[i])) for i in kept), compute)
     for i, figure in zip(kept, from_cache, strict=True):
         results[i] = figure
-    return [figure if figure is not None else compute(pair) for figure, pair in zip(results, pairs, strict=True)]
+
+    def live(pair: tuple[IndicatorDefinition, Period]) -> Figure:  # once per snapshot (one request)
+        return changes.remembered(f"indicator-figure:{parts(pair)}:{today}", lambda: compute(pair))
+
+    return [figure if figure is not None else live(pair) for figure, pair in zip(results, pairs, strict=True)]
 
 
 def evaluate(

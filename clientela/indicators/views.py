@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from clientela.core import changes
 from clientela.core.errors import ConflictError, DomainError
 from clientela.core.exporting import Column
 from clientela.core.forms import DateInput, show_service_error
@@ -91,10 +92,15 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         period = form.cleaned_data["period"] or period
         segment = form.cleaned_data["segment"] or None
         manager = form.cleaned_data["account_manager"]
-    values = selectors.indicator_values(period=period, today=today, segment=segment, account_manager=manager)
-    series = selectors.trends(
-        definitions=[v.definition for v in values], period=period, today=today, segment=segment, account_manager=manager
-    )
+    with changes.snapshot():  # one data version; a figure the cards and the trend both show, computed once
+        values = selectors.indicator_values(period=period, today=today, segment=segment, account_manager=manager)
+        series = selectors.trends(
+            definitions=[v.definition for v in values],
+            period=period,
+            today=today,
+            segment=segment,
+            account_manager=manager,
+        )
     closed = {}
     if not segment and not manager:
         closed = {r.indicator: r for r in selectors.closed_results().filter(period=period.label)}
