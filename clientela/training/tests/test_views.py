@@ -244,17 +244,17 @@ def test_home_widgets(client_as, users):
     assert reverse("training:me") in carlos_home and "Protección de datos" in carlos_home
 
 
-def _resubmit(client, url, **changes):
-    """Post the edit form back as the page offered it, with `changes` typed over it."""
+def _offered(client, url):
+    """What the edit form would post back untouched."""
     form = client.get(url).context["form"]
-    data = {name: form[name].value() for name in form.fields if form[name].value() is not None}
-    return client.post(url, {**data, **changes})
+    return {name: form[name].value() for name in form.fields if form[name].value() is not None}
 
 
 def test_editing_a_course_saves_and_says_so(client_as):
     course = CourseFactory(title="Antes")
     client = client_as("quality")
-    response = _resubmit(client, reverse("training:course_edit", args=[course.pk]), title="Después")
+    url = reverse("training:course_edit", args=[course.pk])
+    response = client.post(url, {**_offered(client, url), "title": "Después"})
     assert response.status_code == 302 and response.url == course.get_absolute_url()
     assert [(m.level_tag, str(m)) for m in get_messages(response.wsgi_request)] == [("success", "Cambios guardados.")]
     course.refresh_from_db()
@@ -265,8 +265,7 @@ def test_a_concurrent_course_edit_is_refused_and_keeps_what_was_typed(client_as,
     course = CourseFactory(title="Original")
     client = client_as("quality")
     url = reverse("training:course_edit", args=[course.pk])
-    form = client.get(url).context["form"]
-    data = {name: form[name].value() for name in form.fields if form[name].value() is not None}
+    data = _offered(client, url)
     services.course_update(actor=users["admin"], course=course, data={"title": "Cambiado por otro"})
     response = client.post(url, {**data, "title": "Mi cambio"})
     assert response.status_code == 200 and response.context["form"].non_field_errors()
