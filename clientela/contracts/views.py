@@ -18,7 +18,7 @@ from django.views.decorators.http import require_POST
 
 from clientela.core import attachments, exporting
 from clientela.core.errors import DomainError
-from clientela.core.forms import show_service_error
+from clientela.core.forms import saved, show_service_error
 from clientela.core.listing import RecordListView
 from clientela.core.periods import Period, PeriodError
 from clientela.core.permissions import has_perm, permission_required, require
@@ -109,16 +109,18 @@ def contract_create(request: HttpRequest) -> HttpResponse:
     initial = {"customer": request.GET.get("customer")} if request.GET.get("customer") else {}
     form = ContractForm(request.POST or None, initial=initial, user=request.user)
     form.fields["customer"].widget.attrs["hx-get"] = request.path
-    if request.method == "POST" and form.is_valid():
-        data = {k: v for k, v in form.cleaned_data.items() if k != "lock_version"}
+
+    def save(data: dict[str, Any]) -> Contract:
         require(request.user, "contracts.change", Contract(customer=data["customer"], status=Contract.Status.DRAFT))
-        try:
-            contract = services.contract_create(actor=request.user, data=data)
-        except ValidationError as exc:
-            show_service_error(form, exc)
-        else:
-            messages.success(request, _("Contract %(number)s created as a draft.") % {"number": contract.number})
-            return redirect(contract)
+        return services.contract_create(actor=request.user, data=data)
+
+    if contract := saved(
+        request,
+        form,
+        save,
+        message=lambda contract: _("Contract %(number)s created as a draft.") % {"number": contract.number},
+    ):
+        return redirect(contract)
     return render(request, "contracts/contract_form.html", {"form": form})
 
 
@@ -195,18 +197,18 @@ def contract_edit(request: HttpRequest, pk: int) -> HttpResponse:
     initial = {"customer": request.GET.get("customer")} if request.GET.get("customer") else {}
     form = ContractForm(request.POST or None, instance=contract, initial=initial, user=request.user)
     form.fields["customer"].widget.attrs["hx-get"] = request.path
-    if request.method == "POST" and form.is_valid():
-        data = {k: v for k, v in form.cleaned_data.items() if k != "lock_version" and not form.fields[k].disabled}
-        try:
-            contract = services.contract_update(
-                actor=request.user, contract=contract, data=data, expected_version=form.expected_version()
-            )
-        except (ValidationError, DomainError) as exc:
-            show_service_error(form, exc)
-        else:
-            messages.success(request, _("Changes saved."))
-            _warn(request, services.contract_warnings(contract))
-            return redirect(contract)
+
+    def save(data: dict[str, Any]) -> Contract:
+        return services.contract_update(
+            actor=request.user,
+            contract=contract,
+            data={k: v for k, v in data.items() if not form.fields[k].disabled},
+            expected_version=form.expected_version(),
+        )
+
+    if updated := saved(request, form, save, message=_("Changes saved.")):
+        _warn(request, services.contract_warnings(updated))
+        return redirect(updated)
     return render(
         request,
         "contracts/contract_form.html",
@@ -350,16 +352,14 @@ def deliverable_create(request: HttpRequest, pk: int) -> HttpResponse:
     contract = selectors.contract_get(user=request.user, pk=pk)
     require(request.user, "deliverables.change", contract)
     form = DeliverableForm(request.POST or None, instance=Deliverable(contract=contract))
-    if request.method == "POST" and form.is_valid():
-        data = {k: v for k, v in form.cleaned_data.items() if k != "lock_version"}
-        try:
-            deliverable = services.deliverable_create(actor=request.user, contract=contract, data=data)
-        except (ValidationError, DomainError) as exc:
-            show_service_error(form, exc)
-        else:
-            messages.success(request, _("Deliverable added."))
-            _warn(request, services.deliverable_warnings(deliverable))
-            return redirect(contract)
+    if deliverable := saved(
+        request,
+        form,
+        lambda data: services.deliverable_create(actor=request.user, contract=contract, data=data),
+        message=_("Deliverable added."),
+    ):
+        _warn(request, services.deliverable_warnings(deliverable))
+        return redirect(contract)
     return render(
         request,
         "contracts/deliverable_form.html",
@@ -372,21 +372,16 @@ def obligation_create(request: HttpRequest, pk: int) -> HttpResponse:
     contract = selectors.contract_get(user=request.user, pk=pk)
     require(request.user, "deliverables.change", contract)
     form = RecurringObligationForm(request.POST or None, instance=RecurringObligation(contract=contract))
-    if request.method == "POST" and form.is_valid():
-        try:
-            obligation = services.recurring_obligation_create(
-                actor=request.user, contract=contract, data=form.cleaned_data
-            )
-        except (ValidationError, DomainError) as exc:
-            show_service_error(form, exc)
-        else:
-            count = obligation.deliverables.count()
-            messages.success(
-                request,
-                _("Recurring obligation added: %(count)s dated deliverables within the contract's dates.")
-                % {"count": count},
-            )
-            return redirect(contract)
+    if saved(
+        request,
+        form,
+        lambda data: services.recurring_obligation_create(actor=request.user, contract=contract, data=data),
+        message=lambda obligation: (
+            _("Recurring obligation added: %(count)s dated deliverables within the contract's dates.")
+            % {"count": obligation.deliverables.count()}
+        ),
+    ):
+        return redirect(contract)
     return render(
         request,
         "contracts/obligation_form.html",
@@ -489,18 +484,16 @@ def deliverable_edit(request: HttpRequest, pk: int) -> HttpResponse:
     deliverable = selectors.deliverable_get(user=request.user, pk=pk)
     require(request.user, "deliverables.change", deliverable)
     form = DeliverableForm(request.POST or None, instance=deliverable)
-    if request.method == "POST" and form.is_valid():
-        data = {k: v for k, v in form.cleaned_data.items() if k != "lock_version"}
-        try:
-            deliverable = services.deliverable_update(
-                actor=request.user, deliverable=deliverable, data=data, expected_version=form.expected_version()
-            )
-        except (ValidationError, DomainError) as exc:
-            show_service_error(form, exc)
-        else:
-            messages.success(request, _("Changes saved."))
-            _warn(request, services.deliverable_warnings(deliverable))
-            return redirect(deliverable)
+    if updated := saved(
+        request,
+        form,
+        lambda data: services.deliverable_update(
+            actor=request.user, deliverable=deliverable, data=data, expected_version=form.expected_version()
+        ),
+        message=_("Changes saved."),
+    ):
+        _warn(request, services.deliverable_warnings(updated))
+        return redirect(updated)
     return render(
         request,
         "contracts/deliverable_form.html",
@@ -640,17 +633,15 @@ def delivery_edit(request: HttpRequest, pk: int) -> HttpResponse:
     delivery = selectors.delivery_get(user=request.user, pk=pk)
     require(request.user, "deliveries.change", delivery)
     form = DeliveryForm(request.POST or None, instance=delivery, with_evidence=False)
-    if request.method == "POST" and form.is_valid():
-        data = {k: v for k, v in form.cleaned_data.items() if k != "lock_version"}
-        try:
-            delivery = services.delivery_update(
-                actor=request.user, delivery=delivery, data=data, expected_version=form.expected_version()
-            )
-        except (ValidationError, DomainError) as exc:
-            show_service_error(form, exc)
-        else:
-            messages.success(request, _("Delivery corrected. The history keeps what it said before."))
-            return redirect(delivery)
+    if saved(
+        request,
+        form,
+        lambda data: services.delivery_update(
+            actor=request.user, delivery=delivery, data=data, expected_version=form.expected_version()
+        ),
+        message=_("Delivery corrected. The history keeps what it said before."),
+    ):
+        return redirect(delivery)
     return render(
         request,
         "contracts/delivery_form.html",
@@ -753,15 +744,13 @@ class RegulationListView(RecordListView):
 @permission_required("regulations.change")
 def regulation_create(request: HttpRequest) -> HttpResponse:
     form = RegulationForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        data = {k: v for k, v in form.cleaned_data.items() if k != "lock_version"}
-        try:
-            regulation = services.regulation_create(actor=request.user, data=data)
-        except ValidationError as exc:
-            show_service_error(form, exc)
-        else:
-            messages.success(request, _("Regulation %(code)s added to the register.") % {"code": regulation.code})
-            return redirect(regulation)
+    if regulation := saved(
+        request,
+        form,
+        lambda data: services.regulation_create(actor=request.user, data=data),
+        message=lambda regulation: _("Regulation %(code)s added to the register.") % {"code": regulation.code},
+    ):
+        return redirect(regulation)
     return render(
         request, "contracts/regulation_form.html", {"form": form, "jurisdictions": selectors.jurisdiction_choices()}
     )
@@ -789,17 +778,15 @@ def regulation_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def regulation_edit(request: HttpRequest, pk: int) -> HttpResponse:
     regulation = selectors.regulation_get(user=request.user, pk=pk)
     form = RegulationForm(request.POST or None, instance=regulation)
-    if request.method == "POST" and form.is_valid():
-        data = {k: v for k, v in form.cleaned_data.items() if k != "lock_version"}
-        try:
-            regulation = services.regulation_update(
-                actor=request.user, regulation=regulation, data=data, expected_version=form.expected_version()
-            )
-        except (ValidationError, DomainError) as exc:
-            show_service_error(form, exc)
-        else:
-            messages.success(request, _("Changes saved."))
-            return redirect(regulation)
+    if saved(
+        request,
+        form,
+        lambda data: services.regulation_update(
+            actor=request.user, regulation=regulation, data=data, expected_version=form.expected_version()
+        ),
+        message=_("Changes saved."),
+    ):
+        return redirect(regulation)
     return render(
         request,
         "contracts/regulation_form.html",

@@ -1,10 +1,13 @@
 """Shared forms and form helpers."""
 
+from collections.abc import Callable
 from typing import Any
 
 from django import forms
 from django.conf import settings
+from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.http import HttpRequest
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext_lazy as _
 
@@ -80,6 +83,28 @@ def show_service_error(form: Any, exc: ValidationError | DomainError) -> None:
             form.add_error(field if field in form.fields else None, errors)
     else:
         form.add_error(None, exc.messages)
+
+
+def saved[R](
+    request: HttpRequest,
+    form: forms.BaseForm,
+    save: Callable[[dict[str, Any]], R],
+    *,
+    message: str | Callable[[R], str],
+) -> R | None:
+    """Save a posted, valid form through `save` (a service call given the cleaned data without the
+    edit version), tell the user `message` and return the saved record; None when the form is to be
+    shown again: not posted, not valid, or refused by the service, with its reason on the form."""
+    if request.method != "POST" or not form.is_valid():
+        return None
+    data = {k: v for k, v in form.cleaned_data.items() if k != "lock_version"}
+    try:
+        record = save(data)
+    except (ValidationError, DomainError) as exc:
+        show_service_error(form, exc)
+        return None
+    messages.success(request, message(record) if callable(message) else message)
+    return record
 
 
 class AttachmentForm(forms.Form):

@@ -17,7 +17,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from clientela.core.errors import DomainError
-from clientela.core.forms import show_service_error
+from clientela.core.forms import saved, show_service_error
 from clientela.core.listing import RecordListView
 from clientela.core.periods import Period, PeriodError
 from clientela.core.permissions import has_perm, permission_required, require
@@ -39,10 +39,6 @@ from .forms import (
 from .models import EarningRule, LoyaltyProgramme, Membership, Redemption, Reward, Tier
 
 ERRORS = (ValidationError, DomainError)
-
-
-def _data(form) -> dict[str, Any]:
-    return {k: v for k, v in form.cleaned_data.items() if k != "lock_version"}
 
 
 @permission_required("loyalty.view")
@@ -69,14 +65,13 @@ class ProgrammeListView(RecordListView):
 @permission_required("loyalty.manage")
 def programme_create(request: HttpRequest) -> HttpResponse:
     form = ProgrammeForm(request.POST or None, initial={"owner": request.user})
-    if request.method == "POST" and form.is_valid():
-        try:
-            programme = services.programme_create(actor=request.user, data=_data(form))
-        except ERRORS as exc:
-            show_service_error(form, exc)
-        else:
-            messages.success(request, _("Programme created. Add its tiers, earning rules and rewards, then open it."))
-            return redirect(programme)
+    if programme := saved(
+        request,
+        form,
+        lambda data: services.programme_create(actor=request.user, data=data),
+        message=_("Programme created. Add its tiers, earning rules and rewards, then open it."),
+    ):
+        return redirect(programme)
     return render(
         request,
         "loyalty/programme_form.html",
@@ -88,16 +83,15 @@ def programme_create(request: HttpRequest) -> HttpResponse:
 def programme_edit(request: HttpRequest, pk: int) -> HttpResponse:
     programme = selectors.programme_get(user=request.user, pk=pk)
     form = ProgrammeForm(request.POST or None, instance=programme)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.programme_update(
-                actor=request.user, programme=programme, data=_data(form), expected_version=form.expected_version()
-            )
-        except ERRORS as exc:
-            show_service_error(form, exc)
-        else:
-            messages.success(request, _("Changes saved."))
-            return redirect(programme)
+    if saved(
+        request,
+        form,
+        lambda data: services.programme_update(
+            actor=request.user, programme=programme, data=data, expected_version=form.expected_version()
+        ),
+        message=_("Changes saved."),
+    ):
+        return redirect(programme)
     return render(
         request,
         "loyalty/programme_form.html",
@@ -218,14 +212,10 @@ def catalogue_create(request: HttpRequest, pk: int, kind: str) -> HttpResponse:
     model, form_class, create, _update, _archive = CATALOGUE[kind]
     programme = selectors.programme_get(user=request.user, pk=pk)
     form = form_class(request.POST or None, instance=model(programme=programme))
-    if request.method == "POST" and form.is_valid():
-        try:
-            create(actor=request.user, programme=programme, data=_data(form))
-        except ERRORS as exc:
-            show_service_error(form, exc)
-        else:
-            messages.success(request, _("Saved."))
-            return redirect(programme)
+    if saved(
+        request, form, lambda data: create(actor=request.user, programme=programme, data=data), message=_("Saved.")
+    ):
+        return redirect(programme)
     return render(
         request,
         "loyalty/catalogue_form.html",
@@ -244,14 +234,13 @@ def catalogue_edit(request: HttpRequest, pk: int, kind: str) -> HttpResponse:
     _model, form_class, _create, update, _archive = CATALOGUE[kind]
     item = _catalogue_item(kind, pk)
     form = form_class(request.POST or None, instance=item)
-    if request.method == "POST" and form.is_valid():
-        try:
-            update(actor=request.user, **{kind: item}, data=_data(form), expected_version=form.expected_version())
-        except ERRORS as exc:
-            show_service_error(form, exc)
-        else:
-            messages.success(request, _("Changes saved."))
-            return redirect(item.programme)
+    if saved(
+        request,
+        form,
+        lambda data: update(actor=request.user, **{kind: item}, data=data, expected_version=form.expected_version()),
+        message=_("Changes saved."),
+    ):
+        return redirect(item.programme)
     return render(
         request,
         "loyalty/catalogue_form.html",
@@ -483,14 +472,13 @@ def referral_cancel(request: HttpRequest, pk: int) -> HttpResponse:
 def message_create(request: HttpRequest, pk: int) -> HttpResponse:
     membership = _operated(request, pk)
     form = MessageForm(request.POST or None, membership=membership)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.message_record(actor=request.user, membership=membership, data=form.cleaned_data)
-        except ERRORS as exc:
-            show_service_error(form, exc)
-        else:
-            messages.success(request, _("Message logged."))
-            return redirect(membership)
+    if saved(
+        request,
+        form,
+        lambda data: services.message_record(actor=request.user, membership=membership, data=data),
+        message=_("Message logged."),
+    ):
+        return redirect(membership)
     return render(request, "loyalty/message_form.html", _member_form(form, membership, _("Log a message")))
 
 

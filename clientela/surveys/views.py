@@ -13,8 +13,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from clientela.core.errors import ConflictError, DomainError
-from clientela.core.forms import show_service_error
+from clientela.core.errors import DomainError
+from clientela.core.forms import saved, show_service_error
 from clientela.core.listing import RecordListView
 from clientela.core.periods import Period, PeriodError
 from clientela.core.permissions import has_perm, permission_required, require
@@ -79,15 +79,13 @@ class SurveyListView(RecordListView):
 @permission_required("surveys.change")
 def survey_create(request: HttpRequest) -> HttpResponse:
     form = SurveyForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        data = {k: v for k, v in form.cleaned_data.items() if k != "lock_version"}
-        try:
-            survey = services.survey_create(actor=request.user, data=data)
-        except ValidationError as exc:
-            show_service_error(form, exc)
-        else:
-            messages.success(request, _("Survey created. Now add its questions."))
-            return redirect("surveys:detail", pk=survey.pk)
+    if survey := saved(
+        request,
+        form,
+        lambda data: services.survey_create(actor=request.user, data=data),
+        message=_("Survey created. Now add its questions."),
+    ):
+        return redirect("surveys:detail", pk=survey.pk)
     return render(request, "surveys/survey_form.html", {"form": form})
 
 
@@ -95,17 +93,18 @@ def survey_create(request: HttpRequest) -> HttpResponse:
 def survey_edit(request: HttpRequest, pk: int) -> HttpResponse:
     survey = selectors.survey_get(user=request.user, pk=pk)
     form = SurveyForm(request.POST or None, instance=survey)
-    if request.method == "POST" and form.is_valid():
-        data = {k: v for k, v in form.cleaned_data.items() if k != "lock_version" and not form.fields[k].disabled}
-        try:
-            services.survey_update(
-                actor=request.user, survey=survey, data=data, expected_version=form.expected_version()
-            )
-        except (ValidationError, ConflictError) as exc:
-            show_service_error(form, exc)
-        else:
-            messages.success(request, _("Changes saved."))
-            return redirect("surveys:detail", pk=survey.pk)
+    if saved(
+        request,
+        form,
+        lambda data: services.survey_update(
+            actor=request.user,
+            survey=survey,
+            data={k: v for k, v in data.items() if not form.fields[k].disabled},
+            expected_version=form.expected_version(),
+        ),
+        message=_("Changes saved."),
+    ):
+        return redirect("surveys:detail", pk=survey.pk)
     return render(request, "surveys/survey_form.html", {"form": form, "survey": survey})
 
 
@@ -277,17 +276,15 @@ def question_form(request: HttpRequest, pk: int, qpk: int | None = None) -> Http
     if question is not None:
         earlier = earlier.filter(position__lt=question.position)
     form = QuestionForm(request.POST or None, earlier=earlier.order_by("position"), question=question)
-    if request.method == "POST" and form.is_valid():
-        try:
-            if question is None:
-                services.question_add(actor=request.user, survey=survey, data=form.service_data())
-            else:
-                services.question_update(actor=request.user, question=question, data=form.service_data())
-        except (ValidationError, DomainError) as exc:
-            show_service_error(form, exc)
-        else:
-            messages.success(request, _("Question saved."))
-            return redirect(reverse("surveys:detail", args=[survey.pk]) + "#questions")
+
+    def save(data: dict[str, Any]) -> Question:
+        # service_data() splits the choices and conditions typed one a line into lists.
+        if question is None:
+            return services.question_add(actor=request.user, survey=survey, data=form.service_data())
+        return services.question_update(actor=request.user, question=question, data=form.service_data())
+
+    if saved(request, form, save, message=_("Question saved.")):
+        return redirect(reverse("surveys:detail", args=[survey.pk]) + "#questions")
     return render(
         request,
         "surveys/question_form.html",
@@ -617,17 +614,15 @@ def followup_detail(request: HttpRequest, pk: int) -> HttpResponse:
             field.disabled = True
     if request.method == "POST":
         require(request.user, "surveys.followup", followup)
-        if form.is_valid():
-            data = {k: v for k, v in form.cleaned_data.items() if k != "lock_version"}
-            try:
-                services.followup_update(
-                    actor=request.user, followup=followup, data=data, expected_version=form.expected_version()
-                )
-            except (ValidationError, ConflictError) as exc:
-                show_service_error(form, exc)
-            else:
-                messages.success(request, _("Changes saved."))
-                return redirect("surveys:followup", pk=followup.pk)
+    if saved(
+        request,
+        form,
+        lambda data: services.followup_update(
+            actor=request.user, followup=followup, data=data, expected_version=form.expected_version()
+        ),
+        message=_("Changes saved."),
+    ):
+        return redirect("surveys:followup", pk=followup.pk)
     return render(
         request,
         "surveys/followup_detail.html",

@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from clientela.core.errors import DomainError
-from clientela.core.forms import show_service_error
+from clientela.core.forms import saved, show_service_error
 from clientela.core.listing import RecordListView
 from clientela.core.permissions import Role, has_perm, permission_required
 
@@ -32,10 +32,6 @@ from .forms import (
 from .models import Competence, CompetenceEvaluation, Course, TrainingNeed, TrainingSession
 
 ERRORS = (ValidationError, DomainError)
-
-
-def _data(form) -> dict[str, Any]:
-    return {k: v for k, v in form.cleaned_data.items() if k != "lock_version"}
 
 
 def _form_page(request: HttpRequest, form: Any, title: str, cancel_url: str, **extra: Any) -> HttpResponse:
@@ -66,14 +62,13 @@ class CompetenceListView(RecordListView):
 @permission_required("training.manage")
 def competence_create(request: HttpRequest) -> HttpResponse:
     form = CompetenceForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.competence_create(actor=request.user, data=_data(form))
-        except ERRORS as exc:
-            show_service_error(form, exc)
-        else:
-            messages.success(request, _("Competence created."))
-            return redirect("training:competences")
+    if saved(
+        request,
+        form,
+        lambda data: services.competence_create(actor=request.user, data=data),
+        message=_("Competence created."),
+    ):
+        return redirect("training:competences")
     return _form_page(request, form, _("New competence"), reverse("training:competences"))
 
 
@@ -81,16 +76,15 @@ def competence_create(request: HttpRequest) -> HttpResponse:
 def competence_edit(request: HttpRequest, pk: int) -> HttpResponse:
     competence = selectors.competence_get(user=request.user, pk=pk)
     form = CompetenceForm(request.POST or None, instance=competence)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.competence_update(
-                actor=request.user, competence=competence, data=_data(form), expected_version=form.expected_version()
-            )
-        except ERRORS as exc:
-            show_service_error(form, exc)
-        else:
-            messages.success(request, _("Changes saved."))
-            return redirect("training:competences")
+    if saved(
+        request,
+        form,
+        lambda data: services.competence_update(
+            actor=request.user, competence=competence, data=data, expected_version=form.expected_version()
+        ),
+        message=_("Changes saved."),
+    ):
+        return redirect("training:competences")
     return _form_page(
         request,
         form,
@@ -139,14 +133,10 @@ class CourseListView(RecordListView):
 @permission_required("training.manage")
 def course_create(request: HttpRequest) -> HttpResponse:
     form = CourseForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            course = services.course_create(actor=request.user, data=_data(form))
-        except ERRORS as exc:
-            show_service_error(form, exc)
-        else:
-            messages.success(request, _("Course created."))
-            return redirect(course)
+    if course := saved(
+        request, form, lambda data: services.course_create(actor=request.user, data=data), message=_("Course created.")
+    ):
+        return redirect(course)
     return _form_page(request, form, _("New course"), reverse("training:courses"))
 
 
@@ -154,16 +144,15 @@ def course_create(request: HttpRequest) -> HttpResponse:
 def course_edit(request: HttpRequest, pk: int) -> HttpResponse:
     course = selectors.course_get(user=request.user, pk=pk)
     form = CourseForm(request.POST or None, instance=course)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.course_update(
-                actor=request.user, course=course, data=_data(form), expected_version=form.expected_version()
-            )
-        except ERRORS as exc:
-            show_service_error(form, exc)
-        else:
-            messages.success(request, _("Changes saved."))
-            return redirect(course)
+    if saved(
+        request,
+        form,
+        lambda data: services.course_update(
+            actor=request.user, course=course, data=data, expected_version=form.expected_version()
+        ),
+        message=_("Changes saved."),
+    ):
+        return redirect(course)
     return _form_page(request, form, _("Edit course"), course.get_absolute_url())
 
 
@@ -202,15 +191,13 @@ class SessionListView(RecordListView):
 def session_create(request: HttpRequest) -> HttpResponse:
     initial = {"course": request.GET["course"]} if request.GET.get("course", "").isdigit() else {}
     form = SessionForm(request.POST or None, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        data = _data(form)
-        try:
-            session = services.session_create(actor=request.user, course=data.pop("course"), data=data)
-        except ERRORS as exc:
-            show_service_error(form, exc)
-        else:
-            messages.success(request, _("Session %(number)s planned.") % {"number": session.number})
-            return redirect(session)
+    if session := saved(
+        request,
+        form,
+        lambda data: services.session_create(actor=request.user, course=data.pop("course"), data=data),
+        message=lambda session: _("Session %(number)s planned.") % {"number": session.number},
+    ):
+        return redirect(session)
     return _form_page(request, form, _("New training session"), reverse("training:sessions"))
 
 
@@ -218,19 +205,17 @@ def session_create(request: HttpRequest) -> HttpResponse:
 def session_edit(request: HttpRequest, pk: int) -> HttpResponse:
     session = selectors.session_get(user=request.user, pk=pk)
     form = SessionForm(request.POST or None, instance=session)
-    if request.method == "POST" and form.is_valid():
-        data = {k: v for k, v in _data(form).items() if k != "course"}
+
+    def save(data: dict[str, Any]) -> TrainingSession:
+        data.pop("course", None)
         if data.get("duration_hours") is None:
             data.pop("duration_hours", None)
-        try:
-            services.session_update(
-                actor=request.user, session=session, data=data, expected_version=form.expected_version()
-            )
-        except ERRORS as exc:
-            show_service_error(form, exc)
-        else:
-            messages.success(request, _("Changes saved."))
-            return redirect(session)
+        return services.session_update(
+            actor=request.user, session=session, data=data, expected_version=form.expected_version()
+        )
+
+    if saved(request, form, save, message=_("Changes saved.")):
+        return redirect(session)
     return _form_page(request, form, _("Edit training session"), session.get_absolute_url())
 
 
@@ -311,14 +296,13 @@ def evaluation_create(request: HttpRequest) -> HttpResponse:
         if request.GET.get(key, "").isdigit():
             initial[key] = int(request.GET[key])
     form = EvaluationForm(request.POST or None, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        try:
-            evaluation = services.evaluation_record(actor=request.user, data=_data(form))
-        except ERRORS as exc:
-            show_service_error(form, exc)
-        else:
-            messages.success(request, _("Evaluation recorded."))
-            return redirect(evaluation.session or reverse("training:person", args=[evaluation.person_id]))
+    if evaluation := saved(
+        request,
+        form,
+        lambda data: services.evaluation_record(actor=request.user, data=data),
+        message=_("Evaluation recorded."),
+    ):
+        return redirect(evaluation.session or reverse("training:person", args=[evaluation.person_id]))
     cancel = reverse("training:evaluations")
     if initial.get("session"):
         cancel = reverse("training:session_detail", args=[initial["session"]])
@@ -329,16 +313,15 @@ def evaluation_create(request: HttpRequest) -> HttpResponse:
 def evaluation_edit(request: HttpRequest, pk: int) -> HttpResponse:
     evaluation = selectors.evaluation_get(user=request.user, pk=pk)
     form = EvaluationForm(request.POST or None, instance=evaluation)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.evaluation_update(
-                actor=request.user, evaluation=evaluation, data=_data(form), expected_version=form.expected_version()
-            )
-        except ERRORS as exc:
-            show_service_error(form, exc)
-        else:
-            messages.success(request, _("Changes saved."))
-            return redirect("training:person", pk=evaluation.person_id)
+    if saved(
+        request,
+        form,
+        lambda data: services.evaluation_update(
+            actor=request.user, evaluation=evaluation, data=data, expected_version=form.expected_version()
+        ),
+        message=_("Changes saved."),
+    ):
+        return redirect("training:person", pk=evaluation.person_id)
     return _form_page(
         request,
         form,
@@ -393,14 +376,13 @@ def need_create(request: HttpRequest) -> HttpResponse:
     if request.GET.get("source") in TrainingNeed.Source.values:
         initial["source"] = request.GET["source"]
     form = NeedForm(request.POST or None, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.need_create(actor=request.user, data=form.cleaned_data)
-        except ERRORS as exc:
-            show_service_error(form, exc)
-        else:
-            messages.success(request, _("Training need recorded."))
-            return redirect("training:needs")
+    if saved(
+        request,
+        form,
+        lambda data: services.need_create(actor=request.user, data=data),
+        message=_("Training need recorded."),
+    ):
+        return redirect("training:needs")
     return _form_page(request, form, _("New training need"), reverse("training:needs"))
 
 

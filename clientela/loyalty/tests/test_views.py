@@ -6,12 +6,13 @@ import io
 
 import pypdf
 import pytest
+from django.contrib.messages import get_messages
 from django.urls import reverse
 from django.utils import timezone
 
 from clientela.customers.tests.factories import ContactFactory, CustomerFactory
 from clientela.loyalty import ledger, services
-from clientela.loyalty.models import Membership, PointsEntry, ProgrammeMessage, Redemption
+from clientela.loyalty.models import LoyaltyProgramme, Membership, PointsEntry, ProgrammeMessage, Redemption
 from clientela.loyalty.tests.factories import MembershipFactory, RewardFactory, programme_with_tiers
 
 pytestmark = pytest.mark.django_db
@@ -321,3 +322,33 @@ def test_who_may_open_loyalty_pages(client_as, programme, role, read, manage):
         assert client.get(reverse(name)).status_code == read, name
     assert client.get(reverse("loyalty:programme_create")).status_code == manage
     assert client.get(reverse("loyalty:campaign", args=[programme.pk])).status_code == manage
+
+
+def test_editing_a_tier_saves_and_a_concurrent_edit_is_refused(client_as, programme, users):
+    tier = programme.tiers.get(name="Plata")
+    client = client_as("sales_manager")
+    url = reverse("loyalty:tier_edit", args=[tier.pk])
+    form = client.get(url).context["form"]
+    data = {name: form[name].value() for name in form.fields if form[name].value() is not None}
+    services.tier_update(actor=users["admin"], tier=tier, data={"benefits": "Cambiado por otro"})
+    response = client.post(url, {**data, "name": "Plata plus"})
+    assert response.status_code == 200 and response.context["form"].non_field_errors()
+    assert 'value="Plata plus"' in response.text and not list(get_messages(response.wsgi_request))
+    retry = {**data, "name": "Plata plus", "lock_version": response.context["form"].data["lock_version"]}
+    response = client.post(url, retry)
+    assert response.status_code == 302 and response.url == programme.get_absolute_url()
+    assert [(m.level_tag, str(m)) for m in get_messages(response.wsgi_request)] == [("success", "Cambios guardados.")]
+    tier.refresh_from_db()
+    assert (tier.name, tier.benefits) == ("Plata plus", "")  # saving again applies the whole form, knowingly
+
+
+def test_a_new_programme_opens_its_page_and_says_what_comes_next(client_as):
+    response = client_as("sales_manager").post(
+        reverse("loyalty:programme_create"),
+        {"name": "Club Empresa", "points_validity_months": "24", "max_adjustment": "5000"},
+    )
+    programme = LoyaltyProgramme.objects.get(name="Club Empresa")
+    assert response.status_code == 302 and response.url == programme.get_absolute_url()
+    assert [str(m) for m in get_messages(response.wsgi_request)] == [
+        "Programa creado. Añada sus niveles, reglas de acumulación y recompensas, y después ábralo."
+    ]

@@ -4,6 +4,7 @@ evaluation, the competence matrix and query counts."""
 import datetime as dt
 
 import pytest
+from django.contrib.messages import get_messages
 from django.urls import reverse
 from django.utils import timezone
 
@@ -241,3 +242,53 @@ def test_home_widgets(client_as, users):
     assert "Protección de datos" in quality_home
     carlos_home = client_as("customer_service").get(reverse("core:home")).text
     assert reverse("training:me") in carlos_home and "Protección de datos" in carlos_home
+
+
+def _offered(client, url):
+    """What the edit form would post back untouched."""
+    form = client.get(url).context["form"]
+    return {name: form[name].value() for name in form.fields if form[name].value() is not None}
+
+
+def test_editing_a_course_saves_and_says_so(client_as):
+    course = CourseFactory(title="Antes")
+    client = client_as("quality")
+    url = reverse("training:course_edit", args=[course.pk])
+    response = client.post(url, {**_offered(client, url), "title": "Después"})
+    assert response.status_code == 302 and response.url == course.get_absolute_url()
+    assert [(m.level_tag, str(m)) for m in get_messages(response.wsgi_request)] == [("success", "Cambios guardados.")]
+    course.refresh_from_db()
+    assert course.title == "Después"
+
+
+def test_a_concurrent_course_edit_is_refused_and_keeps_what_was_typed(client_as, users):
+    course = CourseFactory(title="Original")
+    client = client_as("quality")
+    url = reverse("training:course_edit", args=[course.pk])
+    data = _offered(client, url)
+    services.course_update(actor=users["admin"], course=course, data={"title": "Cambiado por otro"})
+    response = client.post(url, {**data, "title": "Mi cambio"})
+    assert response.status_code == 200 and response.context["form"].non_field_errors()
+    assert 'value="Mi cambio"' in response.text and not list(get_messages(response.wsgi_request))
+    course.refresh_from_db()
+    assert course.title == "Cambiado por otro"
+    retry = {**data, "title": "Mi cambio", "lock_version": response.context["form"].data["lock_version"]}
+    assert client.post(url, retry).status_code == 302
+    course.refresh_from_db()
+    assert course.title == "Mi cambio"
+
+
+def test_a_session_is_planned_with_its_number_in_the_message(client_as):
+    course = CourseFactory()
+    response = client_as("quality").post(
+        reverse("training:session_create"),
+        {
+            "course": course.pk,
+            "starts_at": (timezone.localtime() + dt.timedelta(days=3)).strftime("%Y-%m-%dT%H:%M"),
+            "trainer_name": "Formadora externa",
+            "modality": "in_person",
+        },
+    )
+    session = TrainingSession.objects.get()
+    assert response.status_code == 302 and response.url == session.get_absolute_url()
+    assert [str(m) for m in get_messages(response.wsgi_request)] == [f"Sesión {session.number} prevista."]
