@@ -95,11 +95,16 @@ def tracked_tables() -> list[str]:
 # --- the triggers ----------------------------------------------------------------------------------
 
 
-def _sqlite_statements(table: str, columns: list[str] | None) -> list[str]:
-    bump = (
-        f'INSERT INTO "{TABLE}" ("slot", "changes") VALUES (0, 1) '  # noqa: S608 (names are ours)
-        f'ON CONFLICT ("slot") DO UPDATE SET "changes" = "changes" + 1'
+def _bump_sql(slot: str) -> str:
+    """One more change in `slot` (an SQL expression), creating its row if a flush removed it."""
+    return (
+        f'INSERT INTO "{TABLE}" ("slot", "changes") VALUES ({slot}, 1) '  # noqa: S608 (names are ours)
+        f'ON CONFLICT ("slot") DO UPDATE SET "changes" = "{TABLE}"."changes" + 1'
     )
+
+
+def _sqlite_statements(table: str, columns: list[str] | None) -> list[str]:
+    bump = _bump_sql("0")
     update = "UPDATE" if columns is None else "UPDATE OF " + ", ".join(f'"{c}"' for c in columns)
     # A column list is written again after every migrate: a column added later must count too.
     again = [f'DROP TRIGGER IF EXISTS "{TRIGGER}_{table}_U"'] if columns is not None else []
@@ -118,8 +123,7 @@ def _postgresql_function() -> str:
         "  ELSIF TG_LEVEL = 'STATEMENT' AND TG_OP = 'DELETE' THEN\n"
         "    IF NOT EXISTS (SELECT 1 FROM old_rows) THEN RETURN NULL; END IF;\n"
         "  END IF;\n"
-        f'  INSERT INTO "{TABLE}" ("slot", "changes") VALUES (pg_backend_pid() % {SLOTS}, 1)\n'
-        f'  ON CONFLICT ("slot") DO UPDATE SET "changes" = "{TABLE}"."changes" + 1;\n'
+        f"  {_bump_sql(f'pg_backend_pid() % {SLOTS}')};\n"
         "  RETURN NULL;\n"
         "END $$"
     )
@@ -181,10 +185,7 @@ def bump(conn: Any = None) -> None:
     """Move the version by hand (after a load that ran with the triggers set aside)."""
     conn = conn or connection
     with conn.cursor() as cursor:
-        cursor.execute(
-            f'INSERT INTO "{TABLE}" ("slot", "changes") VALUES (0, 1) '  # noqa: S608 (names are ours)
-            f'ON CONFLICT ("slot") DO UPDATE SET "changes" = "{TABLE}"."changes" + 1'
-        )
+        cursor.execute(_bump_sql("0"))
 
 
 # --- the version and what is cached on it ---------------------------------------------------------

@@ -9,11 +9,11 @@ from collections import Counter
 import pytest
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
-from django.db import connection
 from django.utils import timezone
 
 from clientela.core import jobs, sequences
 from clientela.core.models import AuditEntry
+from clientela.core.tests.threads import run_together
 from clientela.customers.models import Customer
 from clientela.customers.services import customer_update
 from clientela.customers.tests.factories import CustomerFactory
@@ -27,28 +27,6 @@ pytestmark = [
     ),
     pytest.mark.django_db(transaction=True),
 ]
-
-
-def run_together(count, work):
-    """Run `work(i)` in `count` threads released at the same instant; return results or errors."""
-    barrier = threading.Barrier(count)
-    results: list = [None] * count
-
-    def target(index):
-        try:
-            barrier.wait(timeout=10)
-            results[index] = work(index)
-        except Exception as exc:  # collected for the assertions
-            results[index] = exc
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=target, args=(i,)) for i in range(count)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    return results
 
 
 def test_numbers_drawn_at_once_are_all_different_and_leave_no_gap():

@@ -1,14 +1,13 @@
 """Concurrent writes to one member's points on PostgreSQL (real row locks; SQLite serialises every
 writer anyway). Run with DATABASE_URL=postgres://… ."""
 
-import threading
 import time
 
 import pytest
 from django.conf import settings
-from django.db import connection
 
 from clientela.core.errors import DomainError
+from clientela.core.tests.threads import run_together
 from clientela.loyalty import ledger, services
 from clientela.loyalty.models import Membership, PointsEntry, Redemption
 from clientela.loyalty.tests.factories import (
@@ -26,28 +25,6 @@ pytestmark = [
     ),
     pytest.mark.django_db(transaction=True),
 ]
-
-
-def run_together(count, work):
-    """Run `work(i)` in `count` threads released at the same instant; return results or errors."""
-    barrier = threading.Barrier(count)
-    results: list = [None] * count
-
-    def target(index):
-        try:
-            barrier.wait(timeout=10)
-            results[index] = work(index)
-        except Exception as exc:  # collected for the assertions
-            results[index] = exc
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=target, args=(i,)) for i in range(count)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=30)
-    return results
 
 
 @pytest.fixture
